@@ -1,0 +1,39 @@
+# Two commands are all a learner needs:  `make lab`  and  `make test`.
+# Everything else here is for course authors.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# JupyterLab refuses to start as root unless told it is fine (containers, CI machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: setup lab test figures execute clean
+
+setup: $(VENV)/.installed
+
+# Re-installs whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## Open the course in JupyterLab (first run installs everything into .venv).
+lab: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_shapes_and_notation.ipynb
+
+## Run every test: unit tests and every notebook cell under strict nbval.
+test: setup
+	$(BIN)/pytest
+
+## Regenerate figures/ from code.
+figures: setup
+	$(BIN)/python -m course_utils.figures
+
+## Re-execute one notebook in a fresh kernel after editing it:  make execute NB=notebooks/02_conv2d_by_hand.ipynb
+execute: setup
+	@test -n "$(NB)" || { echo "usage: make execute NB=notebooks/NN_name.ipynb"; exit 2; }
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .hypothesis

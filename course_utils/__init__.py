@@ -1,0 +1,47 @@
+"""Shared code for the *PyTorch Building Blocks* notebooks.
+
+Submodules are imported on first use (``course_utils.shapes`` etc.), so that
+``import course_utils`` stays fast and does not import torch by itself.
+
+========================  ==================================================
+``repro``                 ``seed_everything`` for reproducible notebooks
+``shapes``                ``trace_shapes``: a layer-by-layer shape table
+``arithmetic``            output sizes of convolution, transposed conv, pooling
+``conv``                  ``conv2d_loops`` and ``conv2d_unfold``, from scratch
+``rnn``                   ``run_rnn``: RNN/GRU/LSTM step by step
+``models``                the models the notebooks build and train
+``data``                  ``mnist_subset``: 10,000 bundled MNIST digits
+``train``                 ``fit`` and ``evaluate`` with progress bars
+``viz``                   diagrams, animations and plots
+``checks``                automatic checks for the exercises
+========================  ==================================================
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "arithmetic",
+    "bench",
+    "checks",
+    "conv",
+    "data",
+    "figures",
+    "models",
+    "repro",
+    "rnn",
+    "shapes",
+    "train",
+    "viz",
+)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))

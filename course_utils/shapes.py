@@ -1,0 +1,254 @@
+"""Shape tracing: what goes into and comes out of every layer, without editing ``forward``.
+
+Tutorials often put ``print(x.shape)`` inside ``forward``. That edits the model,
+prints on every call (also during training) and has to be removed again.
+Forward hooks do the same from the outside::
+
+    >>> table = trace_shapes(model, torch.zeros(1, 3, 64, 64))
+    >>> print(table)            # or just `table` as the last line of a Jupyter cell
+
+``trace_shapes`` runs the model once, records one row per call of a leaf module
+(a module without children) and removes its hooks again.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+__all__ = ["ShapeRow", "ShapeTable", "ShapeTraceError", "trace_shapes", "describe_shape"]
+
+
+def describe_shape(value) -> str:
+    """A short text for a value flowing through a model: ``(2, 3, 8, 8)`` for a tensor.
+
+    Tuples and lists are shown element by element in brackets (an LSTM returns
+    ``output, (h_n, c_n)``, shown as ``(7, 3, 20), [(2, 3, 20), (2, 3, 20)]``
+    at the top level). A ``PackedSequence`` is shown by its ``data`` shape.
+    """
+    if isinstance(value, torch.Tensor):
+        return "(" + ", ".join(str(size) for size in value.shape) + ")" if value.dim() else "scalar"
+    if isinstance(value, nn.utils.rnn.PackedSequence):
+        return f"packed{describe_shape(value.data)}"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(describe_shape(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {describe_shape(item)}" for key, item in value.items()) + "}"
+    if value is None:
+        return "None"
+    return type(value).__name__
+
+
+def _describe_top(values) -> str:
+    """Top-level arguments or outputs: a tuple is listed without outer brackets."""
+    if isinstance(values, tuple) and not isinstance(values, nn.utils.rnn.PackedSequence):
+        return ", ".join(describe_shape(value) for value in values)
+    return describe_shape(values)
+
+
+@dataclass
+class ShapeRow:
+    """One call of one module: its dotted name, type, shapes and parameter count."""
+
+    name: str
+    type: str
+    input_shapes: str
+    output_shapes: str
+    params: int
+    call: int = 1
+
+    @property
+    def label(self) -> str:
+        return self.name if self.call == 1 else f"{self.name} (call {self.call})"
+
+
+class ShapeTable:
+    """The result of :func:`trace_shapes`: rows of :class:`ShapeRow`, printable and HTML-renderable."""
+
+    columns = ("layer", "type", "input", "output", "params")
+
+    def __init__(self, model_name: str, rows: list[ShapeRow], total_params: int, trainable_params: int):
+        self.model_name = model_name
+        self.rows = rows
+        self.total_params = total_params
+        self.trainable_params = trainable_params
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __getitem__(self, key):
+        """Index by position, or by layer name (first call of that layer)."""
+        if isinstance(key, str):
+            for row in self.rows:
+                if row.name == key:
+                    return row
+            raise KeyError(f"no layer named {key!r}; layers are: {', '.join(r.name for r in self.rows)}")
+        return self.rows[key]
+
+    def _cells(self) -> list[tuple[str, ...]]:
+        return [
+            (row.label, row.type, row.input_shapes, row.output_shapes, f"{row.params:,}" if row.params else "–")
+            for row in self.rows
+        ]
+
+    def _footer(self) -> str:
+        text = f"{self.model_name}: {self.total_params:,} parameters"
+        if self.trainable_params != self.total_params:
+            text += f" ({self.trainable_params:,} trainable)"
+        return text
+
+    def __str__(self) -> str:
+        body = [self.columns, *self._cells()]
+        widths = [max(len(line[i]) for line in body) for i in range(len(self.columns))]
+
+        def fmt(line):
+            # Parameter counts read best right-aligned, everything else left-aligned.
+            return "  ".join(
+                cell.rjust(width) if i == len(widths) - 1 else cell.ljust(width)
+                for i, (cell, width) in enumerate(zip(line, widths))
+            ).rstrip()
+
+        rule = "-" * len(fmt(body[0]))
+        return "\n".join([fmt(body[0]), rule, *(fmt(line) for line in body[1:]), rule, self._footer()])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th style='text-align:left'>{name}</th>" for name in self.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td><code>{html.escape(cell)}</code></td>" for cell in line) + "</tr>"
+            for line in self._cells()
+        )
+        return (
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            f"<p><small>{html.escape(self._footer())}</small></p>"
+        )
+
+
+class ShapeTraceError(RuntimeError):
+    """The model raised while being traced; says in which layer, with which input shapes.
+
+    ``table`` holds the rows recorded before the failure, ``layer`` the failing row's
+    name and the original exception is chained as ``__cause__``.
+    """
+
+    def __init__(self, message: str, table: ShapeTable, layer: str | None):
+        super().__init__(message)
+        self.table = table
+        self.layer = layer
+
+
+def _modules_to_trace(model: nn.Module, depth: int | None):
+    """Leaf modules, or (with ``depth``) modules ``depth`` levels below the model."""
+    for name, module in model.named_modules():
+        level = 0 if name == "" else name.count(".") + 1
+        is_leaf = next(module.children(), None) is None
+        if depth is None:
+            if is_leaf and name != "":
+                yield name, module
+        elif level == depth or (is_leaf and 0 < level < depth):
+            yield name, module
+
+
+def trace_shapes(model: nn.Module, *inputs, depth: int | None = None, train: bool = False, **kwargs) -> ShapeTable:
+    """Run ``model(*inputs, **kwargs)`` once and tabulate every layer's input and output shapes.
+
+    Args:
+        model: any ``nn.Module``. It is not modified: its hooks are removed
+            afterwards and its train/eval mode is restored.
+        *inputs: positional inputs of ``model.forward`` (tensors or anything else).
+        depth: ``None`` (default) lists every leaf module; ``1`` lists only the
+            model's direct children (e.g. the four stages of a ResNet), ``2`` their
+            children, and so on. Parameter counts then include sub-modules.
+        train: run in training mode. By default the model runs in eval mode, so
+            BatchNorm statistics are not updated and Dropout is off.
+        **kwargs: keyword inputs of ``model.forward``.
+
+    Returns:
+        A :class:`ShapeTable`, one :class:`ShapeRow` per module call, in call
+        order. A module called twice gets two rows (``call`` 1 and 2).
+
+    Raises:
+        ShapeTraceError: if the model raises; the message names the layer that
+            failed and the shapes it was given, and the original error is chained.
+
+    Shape:
+        - inputs: whatever ``model`` accepts.
+        - rows: tuples (e.g. an LSTM's ``output, (h_n, c_n)``) are shown element by element.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module (a layer or a network), got {type(model).__name__}")
+    if not inputs and not kwargs:
+        raise ValueError("trace_shapes needs an input to run the model on, e.g. trace_shapes(model, torch.zeros(1, 3, 32, 32))")
+    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
+        raise ValueError(f"depth must be None or a positive int, got {depth!r}")
+
+    targets = list(_modules_to_trace(model, depth))
+    if not targets:  # the model is itself a single layer
+        targets = [(type(model).__name__, model)]
+    rows: list[ShapeRow] = []
+    calls: dict[str, int] = {}
+    running: list[tuple[str, nn.Module, str]] = []  # modules entered but not yet returned
+
+    def pre_hook(name):
+        def hook(module, args, kwargs_):
+            everything = args + tuple(kwargs_.values()) if kwargs_ else args
+            running.append((name, module, _describe_top(everything)))
+
+        return hook
+
+    def post_hook(name):
+        def hook(module, args, kwargs_, output):
+            _, _, described_inputs = running.pop()
+            calls[name] = calls.get(name, 0) + 1
+            rows.append(
+                ShapeRow(
+                    name=name,
+                    type=type(module).__name__,
+                    input_shapes=described_inputs,
+                    output_shapes=_describe_top(output),
+                    params=sum(p.numel() for p in module.parameters()),
+                    call=calls[name],
+                )
+            )
+
+        return hook
+
+    unique = {id(p): p for p in model.parameters()}.values()
+    table = ShapeTable(
+        type(model).__name__,
+        rows,
+        total_params=sum(p.numel() for p in unique),
+        trainable_params=sum(p.numel() for p in unique if p.requires_grad),
+    )
+    handles = []
+    was_training = model.training
+    try:
+        for name, module in targets:
+            handles.append(module.register_forward_pre_hook(pre_hook(name), with_kwargs=True))
+            handles.append(module.register_forward_hook(post_hook(name), with_kwargs=True))
+        model.train(train)
+        with torch.no_grad():
+            model(*inputs, **kwargs)
+    except Exception as error:
+        if running:
+            name, module, described = running[-1]
+            where = f"in layer '{name}' ({type(module).__name__}), which was given {described}"
+        else:
+            name = None
+            where = f"outside its layers (in {type(model).__name__}.forward itself)"
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ShapeTraceError(
+            f"{type(model).__name__} failed {where}: {type(error).__name__}: {first_line}", table, name
+        ) from error
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    return table
