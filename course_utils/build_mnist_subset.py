@@ -64,8 +64,8 @@ def build(tgz: Path, output: Path = OUTPUT) -> str:
     order = np.random.RandomState(SPLIT_SEED).permutation(len(labels))
     payload = images[order].tobytes() + labels[order].tobytes()
     output.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 keeps the compressed file identical from one rebuild to the next.
-    with open(output, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
+    # No file name and mtime=0 in the header: the file is identical from one rebuild to the next.
+    with open(output, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(payload)
     return payload_sha256(payload)
 
