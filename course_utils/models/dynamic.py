@@ -1,0 +1,297 @@
+"""Models that accept inputs of any size: images of any height and width, sequences of any length.
+
+``DynamicCNN`` ends its convolutions with ``AdaptiveAvgPool2d((1, 1))``, so the
+classifier always sees one number per channel, whatever the image size.
+``DynamicLSTM`` reads sequences of any length; for a padded batch of sequences
+with different lengths it packs them, so each sequence's prediction is exactly
+what the model gives for that sequence alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+__all__ = ["DynamicCNN", "DynamicLSTM", "lengths_tensor"]
+
+
+def _check_positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} ({value!r})")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return value
+
+
+class DynamicCNN(nn.Module):
+    r"""A small image classifier that accepts any image size from a minimum upwards.
+
+    Unpadded ``kernel_size``×``kernel_size`` convolutions (each followed by ReLU)
+    extract features; ``AdaptiveAvgPool2d((1, 1))`` averages each channel's whole
+    feature map to one number, so the final ``Linear`` always receives
+    ``channels[-1]`` features, whatever the height and width of the input were.
+
+    Each unpadded convolution removes ``kernel_size - 1`` pixels from the height
+    and the width, so the smallest accepted side is
+    ``min_input_size = 1 + len(channels) * (kernel_size - 1)`` (5 for the default
+    two 3×3 convolutions). Smaller inputs raise a ``ValueError`` naming that minimum.
+
+    The layers are named ``conv1, relu1, conv2, relu2, …, pool, flatten, fc`` so
+    that :func:`course_utils.shapes.trace_shapes` shows a readable table.
+
+    Args:
+        in_channels: channels of the input images (3 for RGB, 1 for grey). Default: 3.
+        num_classes: number of outputs (class scores). Default: 10.
+        channels: output channels of each convolution, in order. Default: ``(16, 32)``.
+        kernel_size: side of every convolution's square kernel. Default: 3.
+
+    Shape:
+        - Input: :math:`(N, C_{in}, H, W)` with :math:`H, W \ge` ``min_input_size``.
+        - Output: :math:`(N, \text{num\_classes})`.
+
+    Examples::
+
+        >>> model = DynamicCNN()
+        >>> model(torch.randn(2, 3, 55, 64)).shape
+        torch.Size([2, 10])
+        >>> model(torch.randn(1, 3, 224, 224)).shape
+        torch.Size([1, 10])
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 3,
+        num_classes: int = 10,
+        channels: Sequence[int] = (16, 32),
+        kernel_size: int = 3,
+    ):
+        super().__init__()
+        _check_positive_int(in_channels, "in_channels")
+        _check_positive_int(num_classes, "num_classes")
+        _check_positive_int(kernel_size, "kernel_size")
+        if isinstance(channels, (str, bytes)) or not isinstance(channels, Sequence) or len(channels) == 0:
+            raise TypeError(
+                f"channels must be a non-empty sequence of positive ints such as (16, 32), got {channels!r}"
+            )
+        for i, width in enumerate(channels):
+            _check_positive_int(width, f"channels[{i}]")
+
+        self.in_channels = in_channels
+        self.num_classes = num_classes
+        self.channels = tuple(channels)
+        self.kernel_size = kernel_size
+        previous = in_channels
+        for i, width in enumerate(self.channels, start=1):
+            self.add_module(f"conv{i}", nn.Conv2d(previous, width, kernel_size))
+            self.add_module(f"relu{i}", nn.ReLU())
+            previous = width
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(previous, num_classes)
+
+    @property
+    def min_input_size(self) -> int:
+        """The smallest height and width accepted: the convolutions must leave at least 1×1."""
+        return 1 + len(self.channels) * (self.kernel_size - 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"DynamicCNN expects a tensor of shape (N, C, H, W), got {type(x).__name__}")
+        if x.dim() != 4:
+            hint = " (a single image? add a batch dimension with x.unsqueeze(0))" if x.dim() == 3 else ""
+            raise ValueError(
+                f"DynamicCNN expects a 4-D input (N, C, H, W), got shape {tuple(x.shape)}{hint}"
+            )
+        if x.shape[1] != self.in_channels:
+            raise ValueError(
+                f"DynamicCNN was built with in_channels={self.in_channels} but the input has "
+                f"{x.shape[1]} channels (shape {tuple(x.shape)}); channels come second: (N, C, H, W)"
+            )
+        height, width = x.shape[-2:]
+        if min(height, width) < self.min_input_size:
+            raise ValueError(
+                f"DynamicCNN needs images of at least {self.min_input_size}×{self.min_input_size} pixels "
+                f"(each of its {len(self.channels)} unpadded {self.kernel_size}×{self.kernel_size} "
+                f"convolutions removes {self.kernel_size - 1}), got {height}×{width}; "
+                f"resize or pad the image"
+            )
+        for i in range(1, len(self.channels) + 1):
+            x = getattr(self, f"relu{i}")(getattr(self, f"conv{i}")(x))
+        return self.fc(self.flatten(self.pool(x)))
+
+
+def lengths_tensor(lengths, batch_size: int, max_length: int) -> torch.Tensor:
+    """Check ``lengths`` of a padded batch and return them as a 1-D CPU int64 tensor.
+
+    ``pack_padded_sequence`` needs the lengths on the CPU (it uses them to plan
+    the computation, they are never part of it), as a list or an int64 tensor.
+
+    Args:
+        lengths: a list/tuple of ints or a 1-D integer tensor (on any device),
+            one length per sequence.
+        batch_size: the number of sequences N in the padded batch.
+        max_length: the padded length L; every length must be in ``1..L``.
+
+    Shape:
+        - Output: :math:`(N,)`, dtype ``torch.int64``, on the CPU.
+    """
+    if isinstance(lengths, torch.Tensor):
+        if lengths.dim() != 1:
+            raise ValueError(f"lengths must be 1-D (one length per sequence), got shape {tuple(lengths.shape)}")
+        if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
+            raise TypeError(
+                f"lengths must hold integers, got dtype {lengths.dtype}; use lengths.long()"
+            )
+        values = lengths.detach().to("cpu", torch.int64)
+    elif isinstance(lengths, (list, tuple)):
+        for i, value in enumerate(lengths):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"lengths[{i}] must be an int, got {type(value).__name__} ({value!r})")
+        values = torch.tensor(list(lengths), dtype=torch.int64)
+    else:
+        raise TypeError(
+            f"lengths must be a list of ints or a 1-D integer tensor, got {type(lengths).__name__}"
+        )
+    if values.numel() != batch_size:
+        raise ValueError(
+            f"lengths has {values.numel()} entries but the batch has {batch_size} sequences; give one length per sequence"
+        )
+    if batch_size and (values.min() < 1 or values.max() > max_length):
+        raise ValueError(
+            f"every length must be between 1 and the padded length {max_length}, got {values.tolist()}"
+        )
+    return values
+
+
+class DynamicLSTM(nn.Module):
+    r"""A sequence model for sequences of any length, with correct handling of padded batches.
+
+    An LSTM (or GRU) reads the sequence; a ``Linear`` layer maps the last layer's
+    final hidden state to ``output_size`` numbers. With ``vocab_size`` set, the
+    inputs are token ids and an ``nn.Embedding`` (``padding_idx=0``) turns them
+    into vectors first.
+
+    Sequences of different lengths are batched by padding them to the longest
+    one and passing their ``lengths``. The model then packs the batch with
+    ``pack_padded_sequence(..., enforce_sorted=False)``, so the recurrent layer
+    stops at each sequence's true end: every row of the result equals what the
+    model returns for that sequence alone (up to float rounding). Without
+    ``lengths`` every sequence is taken to be as long as the batch.
+
+    Args:
+        input_size: features per time step (the embedding size if ``vocab_size``
+            is given). Default: 10.
+        hidden_size: features of the hidden state. Default: 20.
+        output_size: outputs per sequence. Default: 1.
+        num_layers: stacked recurrent layers. Default: 1.
+        cell: ``"lstm"`` or ``"gru"``. Default: ``"lstm"``.
+        bidirectional: also read each sequence backwards; the final states of both
+            directions are concatenated. Default: ``False``.
+        vocab_size: if given, inputs are int64 token ids in ``0..vocab_size-1`` and
+            id 0 is the padding token. Default: ``None`` (inputs are float features).
+
+    Shape:
+        - Input ``x``: :math:`(N, L, H_{in})` floats, or :math:`(N, L)` token ids
+          when ``vocab_size`` is set. Batch first; any :math:`L \ge 1`.
+        - Input ``lengths`` (optional): :math:`(N,)` ints in :math:`1..L`, a list or a
+          tensor (moved to the CPU for packing).
+        - Output: :math:`(N, \text{output\_size})`.
+
+    Examples::
+
+        >>> model = DynamicLSTM(input_size=10, hidden_size=20, output_size=1)
+        >>> model(torch.randn(5, 15, 10)).shape, model(torch.randn(5, 20, 10)).shape
+        (torch.Size([5, 1]), torch.Size([5, 1]))
+        >>> padded = torch.randn(3, 5, 10)             # true lengths 2, 5 and 3
+        >>> model(padded, lengths=[2, 5, 3]).shape
+        torch.Size([3, 1])
+    """
+
+    def __init__(
+        self,
+        input_size: int = 10,
+        hidden_size: int = 20,
+        output_size: int = 1,
+        num_layers: int = 1,
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        vocab_size: int | None = None,
+    ):
+        super().__init__()
+        for value, name in [
+            (input_size, "input_size"),
+            (hidden_size, "hidden_size"),
+            (output_size, "output_size"),
+            (num_layers, "num_layers"),
+        ]:
+            _check_positive_int(value, name)
+        if cell not in ("lstm", "gru"):
+            raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
+        if not isinstance(bidirectional, bool):
+            raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
+        if vocab_size is not None:
+            _check_positive_int(vocab_size, "vocab_size")
+
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.output_size = output_size
+        self.cell = cell
+        self.bidirectional = bidirectional
+        self.vocab_size = vocab_size
+        self.embedding = nn.Embedding(vocab_size, input_size, padding_idx=0) if vocab_size else None
+        recurrent = nn.LSTM if cell == "lstm" else nn.GRU
+        self.rnn = recurrent(
+            input_size, hidden_size, num_layers=num_layers, batch_first=True, bidirectional=bidirectional
+        )
+        directions = 2 if bidirectional else 1
+        self.fc = nn.Linear(directions * hidden_size, output_size)
+
+    def _check_input(self, x) -> None:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"DynamicLSTM expects a tensor, got {type(x).__name__}")
+        if self.vocab_size is not None:
+            if x.dim() != 2 or x.dtype not in (torch.int64, torch.int32):
+                raise ValueError(
+                    f"with vocab_size set, DynamicLSTM expects token ids of shape (N, L) and dtype int64, "
+                    f"got shape {tuple(x.shape)} and dtype {x.dtype}"
+                )
+            if x.numel() and (x.min() < 0 or x.max() >= self.vocab_size):
+                raise ValueError(
+                    f"token ids must be in 0..{self.vocab_size - 1} (vocab_size={self.vocab_size}), "
+                    f"got ids from {x.min().item()} to {x.max().item()}"
+                )
+        else:
+            if x.dim() != 3:
+                hint = " (a single sequence? add a batch dimension with x.unsqueeze(0))" if x.dim() == 2 else ""
+                raise ValueError(
+                    f"DynamicLSTM expects a batch-first input (N, L, {self.input_size}), "
+                    f"got shape {tuple(x.shape)}{hint}"
+                )
+            if x.shape[-1] != self.input_size:
+                raise ValueError(
+                    f"DynamicLSTM was built with input_size={self.input_size} but the input has "
+                    f"{x.shape[-1]} features per step (shape {tuple(x.shape)}); "
+                    f"the features come last: (N, L, input_size)"
+                )
+        if x.shape[0] < 1 or x.shape[1] < 1:
+            raise ValueError(f"DynamicLSTM needs at least one sequence of at least one step, got shape {tuple(x.shape)}")
+
+    def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
+        self._check_input(x)
+        if self.embedding is not None:
+            x = self.embedding(x)
+        if lengths is not None:
+            lengths = lengths_tensor(lengths, batch_size=x.shape[0], max_length=x.shape[1])
+            # enforce_sorted=False: PyTorch sorts by length internally and puts
+            # h_n back into the batch's own order, so callers need not sort.
+            x = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        _, state = self.rnn(x)
+        h_n = state[0] if self.cell == "lstm" else state
+        # h_n is (num_layers * directions, N, H) even with batch_first=True; the
+        # last layer's directions are its final entries (forward, then backward).
+        directions = 2 if self.bidirectional else 1
+        final = torch.cat(list(h_n[-directions:]), dim=-1)
+        return self.fc(final)

@@ -1,0 +1,331 @@
+"""Tests for course_utils.models.dynamic: DynamicCNN, DynamicLSTM, lengths_tensor.
+
+They back the claims notebook 05 makes: one CNN for every image size above a
+minimum, adaptive pooling's bins, and that a packed batch gives each sequence
+exactly the result it gets alone (while the padded batch's last step does not).
+"""
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+
+from course_utils.models import DynamicCNN, DynamicLSTM
+from course_utils.models.dynamic import lengths_tensor
+
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+# --------------------------------------------------------------------------- DynamicCNN
+
+
+@pytest.mark.parametrize("size", [(5, 5), (28, 28), (55, 64), (64, 64), (64, 55), (224, 224), (7, 300)])
+def test_cnn_output_shape_for_any_size(size):
+    torch.manual_seed(0)
+    model = DynamicCNN()
+    assert model(torch.randn(2, 3, *size)).shape == (2, 10)
+
+
+def test_cnn_layer_shapes_follow_conv_arithmetic():
+    from course_utils.shapes import trace_shapes
+
+    table = trace_shapes(DynamicCNN(), torch.zeros(1, 3, 55, 64))
+    assert table["conv1"].output_shapes == "(1, 16, 53, 62)"
+    assert table["conv2"].output_shapes == "(1, 32, 51, 60)"
+    assert table["pool"].output_shapes == "(1, 32, 1, 1)"
+    assert table["fc"].output_shapes == "(1, 10)"
+    assert table.total_params == 448 + 4640 + 330
+
+
+@given(
+    in_channels=st.integers(1, 3),
+    num_classes=st.integers(1, 5),
+    channels=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    kernel_size=st.integers(1, 4),
+    extra_h=st.integers(0, 6),
+    extra_w=st.integers(0, 6),
+)
+@SETTINGS
+def test_cnn_configurations(in_channels, num_classes, channels, kernel_size, extra_h, extra_w):
+    model = DynamicCNN(in_channels, num_classes, channels, kernel_size)
+    assert model.min_input_size == 1 + len(channels) * (kernel_size - 1)
+    height, width = model.min_input_size + extra_h, model.min_input_size + extra_w
+    assert model(torch.randn(2, in_channels, height, width)).shape == (2, num_classes)
+    if kernel_size > 1:
+        with pytest.raises(ValueError, match=f"at least {model.min_input_size}×{model.min_input_size}"):
+            model(torch.randn(1, in_channels, model.min_input_size - 1, width))
+
+
+def test_cnn_pooling_is_the_global_mean():
+    torch.manual_seed(0)
+    model = DynamicCNN()
+    x = torch.randn(2, 3, 20, 31)
+    features = model.relu2(model.conv2(model.relu1(model.conv1(x))))
+    expected = model.fc(features.mean(dim=(2, 3)))
+    assert torch.allclose(model(x), expected, atol=1e-6)
+
+
+def test_cnn_too_small_input_names_the_minimum():
+    model = DynamicCNN()
+    with pytest.raises(ValueError, match=r"at least 5×5 pixels.*got 4×64"):
+        model(torch.randn(1, 3, 4, 64))
+    with pytest.raises(ValueError, match=r"at least 5×5"):
+        model(torch.randn(1, 3, 64, 3))
+    assert DynamicCNN(kernel_size=5).min_input_size == 9
+    assert DynamicCNN(channels=(8, 8, 8)).min_input_size == 7
+
+
+def test_cnn_input_errors():
+    model = DynamicCNN()
+    with pytest.raises(ValueError, match="add a batch dimension"):
+        model(torch.randn(3, 32, 32))
+    with pytest.raises(ValueError, match="in_channels=3 but the input has 1 channels"):
+        model(torch.randn(2, 1, 32, 32))
+    with pytest.raises(ValueError, match="channels come second"):
+        model(torch.randn(2, 32, 32, 3))
+    with pytest.raises(TypeError, match="expects a tensor"):
+        model([[1.0]])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"in_channels": 0}, ValueError, "in_channels must be a positive int, got 0"),
+        ({"num_classes": 2.0}, TypeError, "num_classes must be a positive int, got float"),
+        ({"kernel_size": True}, TypeError, "kernel_size must be a positive int"),
+        ({"channels": ()}, TypeError, "channels must be a non-empty sequence"),
+        ({"channels": 16}, TypeError, "channels must be a non-empty sequence"),
+        ({"channels": "16"}, TypeError, "channels must be a non-empty sequence"),
+        ({"channels": (16, -1)}, ValueError, r"channels\[1\] must be a positive int, got -1"),
+    ],
+)
+def test_cnn_argument_errors(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DynamicCNN(**kwargs)
+
+
+# --------------------------------------------------------------------------- adaptive pooling facts
+
+
+def adaptive_bins(size_in, size_out):
+    return [(math.floor(j * size_in / size_out), math.ceil((j + 1) * size_in / size_out)) for j in range(size_out)]
+
+
+def test_adaptive_bins_reference_example():
+    assert adaptive_bins(10, 4) == [(0, 3), (2, 5), (5, 8), (7, 10)]
+
+
+@given(size_in=st.integers(1, 29), size_out=st.integers(1, 12), size_w=st.integers(1, 9), out_w=st.integers(1, 5))
+@SETTINGS
+def test_adaptive_pooling_uses_these_bins(size_in, size_out, size_w, out_w):
+    x = torch.randn(1, 2, size_in, size_w, dtype=torch.float64)
+    expected = torch.stack([
+        torch.stack([x[..., a:b, c:d].mean(dim=(-2, -1)) for c, d in adaptive_bins(size_w, out_w)], dim=-1)
+        for a, b in adaptive_bins(size_in, size_out)
+    ], dim=-2)
+    assert torch.allclose(nn.AdaptiveAvgPool2d((size_out, out_w))(x), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("size_in, size_out", [(12, 4), (12, 3), (10, 5), (7, 7), (9, 1)])
+def test_adaptive_pooling_is_avg_pooling_when_output_divides_input(size_in, size_out):
+    x = torch.randn(2, 3, size_in, dtype=torch.float64)
+    kernel = size_in // size_out
+    assert torch.allclose(nn.AdaptiveAvgPool1d(size_out)(x), nn.AvgPool1d(kernel)(x))
+    assert adaptive_bins(size_in, size_out) == [(j * kernel, (j + 1) * kernel) for j in range(size_out)]
+
+
+def test_adaptive_pooling_can_enlarge():
+    """reference.md: 3 → 5 on (0, 1, 2) gives (0, .5, 1, 1.5, 2)."""
+    out = nn.AdaptiveAvgPool1d(5)(torch.tensor([[[0.0, 1.0, 2.0]]]))
+    assert torch.allclose(out.flatten(), torch.tensor([0.0, 0.5, 1.0, 1.5, 2.0]))
+
+
+# --------------------------------------------------------------------------- DynamicLSTM
+
+
+@pytest.mark.parametrize("length", [1, 15, 20, 37])
+def test_lstm_any_length(length):
+    model = DynamicLSTM(input_size=10, hidden_size=20, output_size=1)
+    assert model(torch.randn(5, length, 10)).shape == (5, 1)
+
+
+def _per_sequence(model, sequences):
+    return torch.cat([model(seq.unsqueeze(0)) for seq in sequences])
+
+
+@given(
+    lengths=st.lists(st.integers(1, 9), min_size=1, max_size=6),
+    cell=st.sampled_from(["lstm", "gru"]),
+    num_layers=st.integers(1, 2),
+    bidirectional=st.booleans(),
+    seed=st.integers(0, 1000),
+)
+@SETTINGS
+def test_packed_batch_equals_each_sequence_alone(lengths, cell, num_layers, bidirectional, seed):
+    torch.manual_seed(seed)
+    model = DynamicLSTM(3, 5, 2, num_layers=num_layers, cell=cell, bidirectional=bidirectional).double()
+    sequences = [torch.randn(n, 3, dtype=torch.float64) for n in lengths]
+    padded = pad_sequence(sequences, batch_first=True, padding_value=7.0)  # padding value must not matter
+    batched = model(padded, lengths=lengths)
+    assert batched.shape == (len(lengths), 2)
+    assert torch.allclose(batched, _per_sequence(model, sequences), atol=1e-10)
+    # the same with lengths as a tensor
+    assert torch.allclose(model(padded, lengths=torch.tensor(lengths)), batched, atol=1e-12)
+
+
+def test_padded_last_step_is_wrong_for_short_sequences():
+    torch.manual_seed(0)
+    model = DynamicLSTM(4, 6, 1)
+    lengths = [2, 5, 3]
+    sequences = [torch.randn(n, 4) for n in lengths]
+    padded = pad_sequence(sequences, batch_first=True)
+    alone = _per_sequence(model, sequences)
+    naive = model(padded)  # no lengths: reads the zero padding as data
+    packed = model(padded, lengths=lengths)
+    assert torch.allclose(packed, alone, atol=1e-6)
+    same = [torch.allclose(naive[b], alone[b], atol=1e-6) for b in range(3)]
+    assert same == [False, True, False]
+
+
+def test_packing_reference_example():
+    """reference.md §3: lengths [2, 5, 3] → batch_sizes [3, 3, 2, 1, 1], sorted_indices [1, 2, 0]."""
+    torch.manual_seed(0)
+    lengths = torch.tensor([2, 5, 3])
+    padded = pad_sequence([torch.randn(n, 4) for n in lengths.tolist()], batch_first=True)
+    packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+    assert packed.data.shape == (10, 4)
+    assert packed.batch_sizes.tolist() == [3, 3, 2, 1, 1]
+    assert packed.sorted_indices.tolist() == [1, 2, 0]
+    lstm = nn.LSTM(4, 6, batch_first=True)
+    out_packed, (h_n, _) = lstm(packed)
+    out, out_lengths = pad_packed_sequence(out_packed, batch_first=True)
+    assert out.shape == (3, 5, 6) and out_lengths.tolist() == [2, 5, 3]
+    for b, n in enumerate(lengths.tolist()):
+        assert torch.equal(out[b, n:], torch.zeros(5 - n, 6))
+        assert torch.allclose(h_n[0, b], out[b, n - 1])
+    with pytest.raises(RuntimeError, match="sorted in decreasing order"):
+        pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=True)
+
+
+def test_lstm_with_embedding():
+    torch.manual_seed(0)
+    model = DynamicLSTM(input_size=8, hidden_size=6, output_size=3, vocab_size=20, cell="gru")
+    sequences = [torch.tensor([4, 5, 6]), torch.tensor([7]), torch.tensor([1, 2, 3, 9, 19])]
+    padded = pad_sequence(sequences, batch_first=True)  # pads with id 0
+    batched = model(padded, lengths=[3, 1, 5])
+    assert batched.shape == (3, 3)
+    assert torch.allclose(batched, _per_sequence(model, sequences), atol=1e-6)
+    with pytest.raises(ValueError, match=r"token ids must be in 0..19"):
+        model(torch.tensor([[3, 20]]))
+    with pytest.raises(ValueError, match="expects token ids of shape"):
+        model(torch.randn(2, 3, 8))
+
+
+def test_lstm_state_layout():
+    """The last layer's final state feeds fc: check against the module's own h_n."""
+    torch.manual_seed(0)
+    model = DynamicLSTM(3, 4, 2, num_layers=2, bidirectional=True)
+    x = torch.randn(2, 6, 3)
+    _, (h_n, _) = model.rnn(x)
+    expected = model.fc(torch.cat([h_n[2], h_n[3]], dim=-1))
+    assert torch.allclose(model(x), expected)
+    assert model.fc.in_features == 8
+
+
+def test_lengths_on_other_device_like_tensor_are_moved_to_cpu():
+    values = lengths_tensor(torch.tensor([3, 1], dtype=torch.int32), batch_size=2, max_length=3)
+    assert values.dtype == torch.int64 and values.device.type == "cpu" and values.tolist() == [3, 1]
+
+
+@pytest.mark.parametrize(
+    "lengths, error, message",
+    [
+        ([2, 5], ValueError, "lengths has 2 entries but the batch has 3 sequences"),
+        ([2, 6, 3], ValueError, r"between 1 and the padded length 5, got \[2, 6, 3\]"),
+        ([0, 5, 3], ValueError, "between 1 and the padded length 5"),
+        ([2.0, 5, 3], TypeError, r"lengths\[0\] must be an int, got float"),
+        (torch.tensor([2.0, 5.0, 3.0]), TypeError, "must hold integers, got dtype torch.float32"),
+        (torch.tensor([[2, 5, 3]]), ValueError, "lengths must be 1-D"),
+        ("253", TypeError, "lengths must be a list of ints or a 1-D integer tensor, got str"),
+    ],
+)
+def test_lstm_lengths_errors(lengths, error, message):
+    model = DynamicLSTM(4, 6, 1)
+    with pytest.raises(error, match=message):
+        model(torch.randn(3, 5, 4), lengths=lengths)
+
+
+def test_lstm_input_errors():
+    model = DynamicLSTM(4, 6, 1)
+    with pytest.raises(ValueError, match="add a batch dimension"):
+        model(torch.randn(5, 4))
+    with pytest.raises(ValueError, match="input_size=4 but the input has 10 features"):
+        model(torch.randn(3, 5, 10))
+    with pytest.raises(ValueError, match="at least one step"):
+        model(torch.randn(3, 0, 4))
+    with pytest.raises(TypeError, match="expects a tensor"):
+        model([[0.0] * 4])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"input_size": 0}, ValueError, "input_size must be a positive int, got 0"),
+        ({"hidden_size": 2.5}, TypeError, "hidden_size must be a positive int, got float"),
+        ({"num_layers": -1}, ValueError, "num_layers must be a positive int"),
+        ({"cell": "rnn"}, ValueError, "cell must be 'lstm' or 'gru', got 'rnn'"),
+        ({"bidirectional": 1}, TypeError, "bidirectional must be True or False"),
+        ({"vocab_size": 0}, ValueError, "vocab_size must be a positive int"),
+    ],
+)
+def test_lstm_argument_errors(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DynamicLSTM(**kwargs)
+
+
+# --------------------------------------------------------------------------- exercise checks (notebook 05)
+
+
+def _solution_5_1(x, output_size):
+    rows, columns = adaptive_bins(x.shape[-2], output_size[0]), adaptive_bins(x.shape[-1], output_size[1])
+    return torch.stack([
+        torch.stack([x[..., a:b, c:d].mean(dim=(-2, -1)) for c, d in columns], dim=-1) for a, b in rows
+    ], dim=-2)
+
+
+def _not_attempted(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize(
+    "check, answer, expected",
+    [
+        ("check_5_1", _solution_5_1, "✅ 5.1 passed\n"),
+        ("check_5_1", _not_attempted, "⏳ 5.1 not attempted yet\n"),
+        ("check_5_1", lambda x, size: nn.functional.adaptive_max_pool2d(x, size), "❌ 5.1: values for"),
+        ("check_5_1", lambda x, size: x[..., : size[0], : size[1]], "❌ 5.1: values for"),
+        ("check_5_1", lambda x, size: x.mean(dim=(-2, -1)), "❌ 5.1: expected shape for"),
+        ("check_5_2", lambda lengths: [sum(n > t for n in lengths) for t in range(max(lengths))], "✅ 5.2 passed\n"),
+        ("check_5_2", lambda lengths: torch.tensor([sum(n > t for n in lengths) for t in range(max(lengths))]),
+         "✅ 5.2 passed\n"),
+        ("check_5_2", _not_attempted, "⏳ 5.2 not attempted yet\n"),
+        ("check_5_2", lambda lengths: sorted(lengths, reverse=True), "❌ 5.2: for lengths [2, 5, 3] expected"),
+        ("check_5_2", lambda lengths: 3, "❌ 5.2: expected a list of ints, got int"),
+        ("check_5_3", lambda out, lengths: out[torch.arange(out.shape[0]), lengths - 1], "✅ 5.3 passed\n"),
+        ("check_5_3", _not_attempted, "⏳ 5.3 not attempted yet\n"),
+        ("check_5_3", lambda out, lengths: out[:, -1], "❌ 5.3: that is output[:, -1]"),
+        ("check_5_3", lambda out, lengths: out[:, lengths - 1], "❌ 5.3: expected shape (4, 6)"),
+        ("check_5_3", lambda out, lengths: out[torch.arange(out.shape[0]), lengths], "❌ 5.3: your function raised"),
+    ],
+)
+def test_nb05_checks_print_one_line(check, answer, expected, capsys):
+    from course_utils.checks import nb05
+
+    assert getattr(nb05, check)(answer) is None
+    printed = capsys.readouterr().out
+    assert printed.startswith(expected)
+    assert printed.count("\n") == 1
