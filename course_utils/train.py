@@ -100,7 +100,10 @@ def fit(
         start = time.perf_counter()
         model.train()
         loss_sum, correct, seen = 0.0, 0, 0
-        batches = tqdm(train_loader, desc=f"epoch {epoch + 1}", leave=False, disable=not progress)
+        # mininterval keeps the number of widget updates small: a notebook that
+        # receives thousands of redraws during a long fit can drop messages.
+        batches = tqdm(train_loader, desc=f"epoch {epoch + 1}", leave=False,
+                       disable=not progress, mininterval=0.5)
         for inputs, targets in batches:
             inputs, targets = inputs.to(device), targets.to(device)
             optimizer.zero_grad()
@@ -114,13 +117,18 @@ def fit(
             loss_sum += loss.item() * len(targets)
             correct += (logits.argmax(dim=1) == targets).sum().item()
             seen += len(targets)
-            batches.set_postfix(loss=f"{loss.item():.3f}")
+            # refresh=False: the bar redraws on its own schedule (mininterval).
+            batches.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+        if seen == 0:
+            raise ValueError("train_loader produced no batches: check that the dataset is not "
+                             "empty and that drop_last=True does not drop its only batch")
+        # The rate used during this epoch, read before an epoch scheduler changes it.
+        history.learning_rate.append(optimizer.param_groups[0]["lr"])
         if scheduler is not None and scheduler_step == "epoch":
             scheduler.step()
 
-        history.train_loss.append(loss_sum / max(seen, 1))
-        history.train_accuracy.append(correct / max(seen, 1))
-        history.learning_rate.append(optimizer.param_groups[0]["lr"])
+        history.train_loss.append(loss_sum / seen)
+        history.train_accuracy.append(correct / seen)
         if val_loader is not None:
             metrics = evaluate(model, val_loader, loss_fn=loss_fn, device=device)
             history.val_loss.append(metrics["loss"])
