@@ -1,0 +1,229 @@
+"""Tests of course_utils.figures: figures/ is complete, correct and reproducible.
+
+Regenerating every figure takes ~20 s on an idle 2-core machine (a minute when
+it is busy), so the default test regenerates one case of each kind (convolution
+with unused padding, transposed convolution with output_padding, max and average
+pooling; GIF and PNG) and compares them with the committed files. Set
+``COURSE_FULL_FIGURES=1`` to regenerate and compare all of them.
+"""
+
+import socket
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from matplotlib.testing.compare import compare_images  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from course_utils import figures  # noqa: E402
+from course_utils.figures import CASES, FIGURES_DIR  # noqa: E402
+
+
+def torch_output_shape(case):
+    """The output size of ``case``, computed here independently of course_utils."""
+    x = torch.zeros(1, 1, case.i, case.i)
+    if case.operation == "conv":
+        y = F.conv2d(x, torch.zeros(1, 1, case.k, case.k), stride=case.s, padding=case.p,
+                     dilation=case.d)
+    elif case.operation == "conv_transpose":
+        forward = F.conv2d(x, torch.zeros(1, 1, case.k, case.k), stride=case.s, padding=case.p,
+                           dilation=case.d)
+        y = F.conv_transpose2d(forward, torch.zeros(1, 1, case.k, case.k), stride=case.s,
+                               padding=case.p, dilation=case.d)
+        a = case.i - y.shape[-1]  # what output_padding must be to get back to i
+        y = F.conv_transpose2d(forward, torch.zeros(1, 1, case.k, case.k), stride=case.s,
+                               padding=case.p, output_padding=a, dilation=case.d)
+    elif case.operation == "max_pool":
+        y = F.max_pool2d(x, case.k, case.s, case.p, case.d)
+    else:
+        y = F.avg_pool2d(x, case.k, case.s, case.p)
+    return tuple(y.shape[-2:])
+
+
+def gif_frames(path):
+    with Image.open(path) as gif:
+        frames = []
+        for n in range(gif.n_frames):
+            gif.seek(n)
+            frames.append(np.asarray(gif.convert("RGB"), dtype=np.int16))
+        return frames, gif.info.get("duration"), gif.info.get("loop")
+
+
+def assert_same_gif(new, old, tolerance=2.0):
+    new_frames, new_duration, new_loop = gif_frames(new)
+    old_frames, old_duration, old_loop = gif_frames(old)
+    assert len(new_frames) == len(old_frames), f"{new.name}: frame count differs"
+    assert (new_duration, new_loop) == (old_duration, old_loop)
+    for n, (a, b) in enumerate(zip(new_frames, old_frames)):
+        assert a.shape == b.shape, f"{new.name} frame {n}: size {a.shape} != {b.shape}"
+        rms = float(np.sqrt(((a - b) ** 2).mean()))
+        assert rms <= tolerance, f"{new.name} frame {n}: RMS difference {rms:.2f}"
+
+
+def assert_same_png(new, old, tolerance=2.0):
+    with Image.open(new) as a, Image.open(old) as b:
+        assert a.size == b.size
+    result = compare_images(str(old), str(new), tol=tolerance)
+    assert result is None, result
+
+
+# --- the list of cases -------------------------------------------------------------------
+
+
+def test_cases_are_the_15_animations_and_4_numerical_examples():
+    names = [c.name for c in CASES]
+    assert len(names) == len(set(names)) == 19
+    assert sum(c.operation == "conv" and not c.numerical for c in CASES) == 8
+    assert sum(c.operation == "conv_transpose" for c in CASES) == 7
+    assert sum(c.numerical for c in CASES) == 4
+    assert sorted(c.relationship for c in CASES if not c.numerical) == [
+        1, 2, 3, 4, 5, 6, 6, 8, 9, 10, 11, 12, 13, 14, 15]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_drawn_output_size_equals_pytorchs(case):
+    scene = figures.make_scene(case)
+    assert scene.output_shape == torch_output_shape(case)
+    if case.operation == "conv_transpose":
+        assert scene.output_shape == (case.i, case.i)  # the inverse shape map
+
+
+def test_reference_sheet_table_of_animations():
+    """reference.md §1 "The repository's animations": o, stretched size, p′ and a."""
+    expected = {  # name: (o or transposed output, drawn grid side, p', a)
+        "no_padding_no_strides": 2, "arbitrary_padding_no_strides": 6,
+        "same_padding_no_strides": 5, "full_padding_no_strides": 7, "no_padding_strides": 2,
+        "padding_strides": 3, "padding_strides_odd": 3, "dilation": 3,
+    }
+    for name, o in expected.items():
+        assert figures.make_scene(figures.case_by_name(name)).output_shape == (o, o)
+    transposed = {
+        "no_padding_no_strides": (2, 2, 0), "arbitrary_padding_no_strides": (6, 1, 0),
+        "same_padding_no_strides": (5, 1, 0), "full_padding_no_strides": (7, 0, 0),
+        "no_padding_strides": (3, 2, 0), "padding_strides": (5, 1, 0),
+        "padding_strides_odd": (5, 1, 1),
+    }
+    for name, (stretched, p_prime, a) in transposed.items():
+        scene = figures.make_scene(figures.case_by_name(name + "_transposed"))
+        assert scene.extra["equivalent_padding"] == (p_prime, p_prime)
+        assert scene.extra["output_padding"] == (a, a)
+        assert scene.grid_kind.shape[0] == stretched + 2 * p_prime + a
+
+
+def test_numerical_examples_match_the_paper():
+    x, kernel = figures.numerical_example()
+    assert x.tolist() == [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2],
+                          [2, 0, 0, 0, 1]]
+    assert kernel.tolist() == [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
+    out = {c.name: figures.make_scene(c).output for c in CASES if c.numerical}
+    assert out["numerical_no_padding_no_strides"].tolist() == [[12, 12, 17], [10, 17, 19],
+                                                               [9, 6, 14]]
+    assert out["numerical_padding_strides"].tolist() == [[6, 17, 3], [8, 17, 13], [6, 4, 4]]
+    assert out["numerical_max_pooling"].tolist() == [[3, 3, 3], [3, 3, 3], [3, 2, 3]]
+    assert np.round(out["numerical_average_pooling"], 3).tolist() == [
+        [1.667, 1.667, 1.667], [1.0, 1.222, 1.778], [1.111, 0.778, 1.333]]
+
+
+def test_case_by_name_explains_unknown_names():
+    with pytest.raises(ValueError, match="no figure called 'nope'; the names are"):
+        figures.case_by_name("nope")
+
+
+# --- the committed files -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_committed_files_exist_with_one_frame_per_output_cell(case):
+    gif, png = FIGURES_DIR / f"{case.name}.gif", FIGURES_DIR / f"{case.name}.png"
+    assert gif.exists() and png.exists(), "run: python -m course_utils.figures"
+    oh, ow = torch_output_shape(case)
+    with Image.open(gif) as image:
+        assert image.n_frames == oh * ow
+        assert image.info["loop"] == 0
+
+
+def test_figures_folder_is_small_and_lists_every_case():
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert sum(p.stat().st_size for p in FIGURES_DIR.iterdir()) < 6_000_000
+    for case in CASES:
+        assert f"| `{case.name}`.gif/.png |" in readme, f"{case.name} is not in README.md"
+
+
+def test_readme_is_what_the_generator_writes(tmp_path):
+    committed = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    described = []
+    if "## Other figures" in committed:  # written by EXTRA_GENERATORS, checked by their tests
+        tail = committed.split("## Other figures", 1)[1]
+        for line in tail.splitlines():
+            if line.startswith("| `"):
+                name, what = line[3:].split("` | ", 1)
+                described.append((name, what.rstrip(" |")))
+    figures.write_readme(tmp_path, described)
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == committed
+
+
+def test_readme_lists_every_case_with_its_pytorch_output_size():
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for case in CASES:
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{case.name}`."))
+        oh, ow = torch_output_shape(case)
+        assert f"| {oh}×{ow} | {oh * ow} |" in row
+
+
+# --- regeneration ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access during figure generation")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def _regenerate_and_compare(tmp_path, names):
+    written = figures.generate(tmp_path, names)
+    assert sorted(p.name for p in written) == sorted(
+        f"{n}.{ext}" for n in names for ext in ("gif", "png"))
+    for name in names:
+        assert_same_png(tmp_path / f"{name}.png", FIGURES_DIR / f"{name}.png")
+        assert_same_gif(tmp_path / f"{name}.gif", FIGURES_DIR / f"{name}.gif")
+
+
+def test_regenerating_everything_offline_reproduces_the_committed_files(tmp_path, offline):
+    _regenerate_and_compare(tmp_path, [c.name for c in CASES])
+
+
+def test_regeneration_is_deterministic(tmp_path):
+    first = figures.generate(tmp_path / "a", ["no_padding_no_strides"])
+    second = figures.generate(tmp_path / "b", ["no_padding_no_strides"])
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes()
+    assert b"atplotlib" not in first[1].read_bytes()  # no software tag in the PNG
+
+
+def test_extra_generators_hook(tmp_path, monkeypatch):
+    def extra(out_dir):
+        (out_dir / "extra.txt").write_text("made by another module")
+        return [("extra.txt", "a test figure")]
+
+    monkeypatch.setattr(figures, "EXTRA_GENERATORS", [extra])
+    written = figures.generate(tmp_path, names=[], extras=True, readme=True)
+    assert [p.name for p in written] == ["extra.txt", "README.md"]
+    assert "| `extra.txt` | a test figure |" in (tmp_path / "README.md").read_text()
+
+
+def test_generate_rejects_unknown_formats(tmp_path):
+    with pytest.raises(ValueError, match="formats must be 'gif' and/or 'png'"):
+        figures.generate(tmp_path, ["dilation"], formats=("svg",))
+
+
+def test_command_line_lists_the_cases(capsys):
+    figures.main(["--list"])
+    assert capsys.readouterr().out.split() == [c.name for c in CASES]
