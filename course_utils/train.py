@@ -19,7 +19,11 @@ __all__ = ["History", "fit", "evaluate", "predict"]
 
 @dataclass
 class History:
-    """What happened in each epoch of :func:`fit` (one list entry per epoch)."""
+    """What happened in each epoch of :func:`fit` (one list entry per epoch).
+
+    ``seconds`` is the time of each training pass; ``val_seconds`` the time of
+    the validation that followed it (empty without a ``val_loader``).
+    """
 
     train_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
@@ -27,12 +31,14 @@ class History:
     val_accuracy: list = field(default_factory=list)
     learning_rate: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
+    val_seconds: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.train_loss)
 
     @property
     def total_seconds(self) -> float:
+        """Time spent training, validation not included."""
         return float(sum(self.seconds))
 
 
@@ -129,11 +135,13 @@ def fit(
 
         history.train_loss.append(loss_sum / seen)
         history.train_accuracy.append(correct / seen)
+        history.seconds.append(time.perf_counter() - start)
         if val_loader is not None:
+            start = time.perf_counter()
             metrics = evaluate(model, val_loader, loss_fn=loss_fn, device=device)
             history.val_loss.append(metrics["loss"])
             history.val_accuracy.append(metrics["accuracy"])
-        history.seconds.append(time.perf_counter() - start)
+            history.val_seconds.append(time.perf_counter() - start)
     return history
 
 

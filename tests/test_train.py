@@ -64,17 +64,19 @@ def test_fit_returns_one_history_entry_per_epoch():
     history = fit(model, loader(), 3, torch.optim.SGD(model.parameters(), lr=0.1), val_loader=loader(seed=1),
                   progress=False)
     assert isinstance(history, History) and len(history) == 3
-    for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"):
+    for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds",
+                 "val_seconds"):
         assert len(getattr(history, name)) == 3, name
     assert all(0.0 <= a <= 1.0 for a in history.train_accuracy + history.val_accuracy)
     assert all(s >= 0 for s in history.seconds)
-    assert history.total_seconds == pytest.approx(sum(history.seconds))
+    assert history.total_seconds == pytest.approx(sum(history.seconds))  # training only
 
 
 def test_without_val_loader_the_val_lists_stay_empty():
     model = tiny_model()
     history = fit(model, loader(), 2, torch.optim.SGD(model.parameters(), lr=0.1), progress=False)
     assert len(history) == 2 and history.val_loss == [] and history.val_accuracy == []
+    assert history.val_seconds == [] and len(history.seconds) == 2
 
 
 def test_train_loss_is_the_mean_over_samples_even_with_a_short_last_batch():
