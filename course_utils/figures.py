@@ -36,6 +36,7 @@ __all__ = [
     "FigureCase",
     "CASES",
     "EXTRA_GENERATORS",
+    "combined_model_graph",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -53,8 +54,21 @@ PNG_DPI = 100
 FRAME_MS = 800  # per frame of a GIF
 SEED = 1234  # Dumoulin & Visin's numerical figures: numpy.random.seed(1234)
 
+def combined_model_graph(out_dir: Path) -> List[Tuple[str, str]]:
+    """Draw notebook 06's autograd graph, the picture it shows when Graphviz is missing."""
+    import torch
+
+    from .models import CombinedModel
+    from .viz.plots import save_model_graph
+
+    torch.manual_seed(0)  # the graph does not depend on the weights; seeded all the same
+    save_model_graph(CombinedModel(), torch.zeros(1, 1, 28, 28), path=out_dir / "combined_model_graph.png")
+    return [("combined_model_graph.png",
+             "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
+
+
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
-EXTRA_GENERATORS: List[Callable[[Path], List[Tuple[str, str]]]] = []
+EXTRA_GENERATORS: List[Callable[[Path], List[Tuple[str, str]]]] = [combined_model_graph]
 
 
 @dataclass(frozen=True)

@@ -227,3 +227,12 @@ def test_generate_rejects_unknown_formats(tmp_path):
 def test_command_line_lists_the_cases(capsys):
     figures.main(["--list"])
     assert capsys.readouterr().out.split() == [c.name for c in CASES]
+
+
+def test_the_model_graph_generator_draws_notebook_06s_fallback_picture(tmp_path):
+    described = figures.combined_model_graph(tmp_path)
+    assert [name for name, _ in described] == ["combined_model_graph.png"]
+    with Image.open(tmp_path / "combined_model_graph.png") as image:
+        assert image.format == "PNG" and image.height > 2 * image.width  # a tall chain of layers
+    with Image.open(FIGURES_DIR / "combined_model_graph.png") as committed:
+        assert committed.format == "PNG"

@@ -1,0 +1,244 @@
+"""Tests of course_utils.viz.plots: what each plot draws, confusion counts, graph rendering, argument errors."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from torch import nn  # noqa: E402
+
+from course_utils.train import History  # noqa: E402
+from course_utils.viz import plots  # noqa: E402
+from course_utils.viz.plots import (  # noqa: E402
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_history,
+    save_model_graph,
+    show_images,
+    show_mistakes,
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def image_axes(fig):
+    return [ax for ax in fig.axes if ax.images]
+
+
+def history(epochs=3, with_val=True):
+    h = History()
+    for e in range(epochs):
+        h.train_loss.append(1.0 / (e + 1))
+        h.train_accuracy.append(0.8 + 0.05 * e)
+        if with_val:
+            h.val_loss.append(1.2 / (e + 1))
+            h.val_accuracy.append(0.75 + 0.05 * e)
+        h.learning_rate.append(0.1)
+        h.seconds.append(1.0)
+    return h
+
+
+def test_all_names_are_exported():
+    for name in ("show_images", "plot_history", "plot_confusion_matrix", "show_mistakes", "save_model_graph"):
+        assert name in plots.__all__
+    from course_utils.viz import plot_history as via_package
+
+    assert via_package is plot_history
+
+
+# --------------------------------------------------------------------------- show_images
+
+@pytest.mark.parametrize("shape", [(10, 28, 28), (10, 1, 28, 28), (10, 3, 8, 8)])
+def test_show_images_draws_one_titled_panel_per_image(shape):
+    images = torch.rand(shape)
+    labels = torch.arange(10) % 4
+    fig = show_images(images, labels, ncols=4)
+    axes = image_axes(fig)
+    assert len(axes) == 10
+    assert [ax.get_title() for ax in axes] == [str(k) for k in labels.tolist()]
+
+
+def test_show_images_respects_max_images_classes_and_no_labels():
+    fig = show_images(torch.rand(40, 28, 28), max_images=12)
+    assert len(image_axes(fig)) == 12 and all(ax.get_title() == "" for ax in image_axes(fig))
+    fig = show_images(torch.rand(2, 5, 5), [0, 1], classes=["cat", "dog"])
+    assert [ax.get_title() for ax in image_axes(fig)] == ["cat", "dog"]
+
+
+def test_show_images_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="images must have shape"):
+        show_images(torch.rand(28, 28))
+    with pytest.raises(ValueError, match="empty"):
+        show_images(torch.rand(0, 28, 28))
+    with pytest.raises(ValueError, match="one entry per image"):
+        show_images(torch.rand(3, 28, 28), [1, 2])
+    with pytest.raises(TypeError, match="integer class indices"):
+        show_images(torch.rand(2, 28, 28), torch.tensor([0.5, 1.0]))
+    with pytest.raises(ValueError, match="ncols"):
+        show_images(torch.rand(2, 28, 28), ncols=0)
+    with pytest.raises(TypeError, match="images must be a tensor"):
+        show_images(object())
+
+
+# --------------------------------------------------------------------------- show_mistakes
+
+def test_show_mistakes_shows_only_the_wrong_ones_as_predicted_true():
+    targets = torch.tensor([0, 1, 2, 3, 4, 5])
+    predictions = torch.tensor([0, 7, 2, 3, 9, 5])
+    fig = show_mistakes(torch.rand(6, 1, 28, 28), targets, predictions)
+    assert [ax.get_title() for ax in image_axes(fig)] == ["7 (1)", "9 (4)"]
+    assert "2 mistakes" in fig._suptitle.get_text()
+
+
+def test_show_mistakes_caps_the_number_shown_and_handles_no_mistakes(capsys):
+    targets = torch.zeros(30, dtype=torch.long)
+    fig = show_mistakes(torch.rand(30, 28, 28), targets, torch.ones(30, dtype=torch.long), max_images=5)
+    assert len(image_axes(fig)) == 5 and "30 mistakes" in fig._suptitle.get_text()
+    assert show_mistakes(torch.rand(3, 28, 28), [1, 2, 3], [1, 2, 3]) is None
+    assert "no mistakes" in capsys.readouterr().out
+
+
+def test_show_mistakes_rejects_mismatched_lengths_and_logits():
+    with pytest.raises(ValueError, match="same length"):
+        show_mistakes(torch.rand(3, 28, 28), [1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="1-D"):
+        show_mistakes(torch.rand(3, 28, 28), [1, 2, 3], torch.zeros(3, 10, dtype=torch.long))
+    with pytest.raises(TypeError, match="argmax"):
+        show_mistakes(torch.rand(3, 28, 28), [1, 2, 3], torch.rand(3))
+
+
+# --------------------------------------------------------------------------- confusion matrix
+
+def test_confusion_matrix_counts_by_hand():
+    targets = [0, 0, 1, 2, 2, 2]
+    predictions = [0, 1, 1, 2, 0, 2]
+    expected = torch.tensor([[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert torch.equal(confusion_matrix(targets, predictions), expected)
+    assert confusion_matrix(targets, predictions, num_classes=5).shape == (5, 5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=200))
+def test_confusion_matrix_rows_and_columns_count_targets_and_predictions(pairs):
+    targets = torch.tensor([t for t, _ in pairs])
+    predictions = torch.tensor([p for _, p in pairs])
+    matrix = confusion_matrix(targets, predictions, num_classes=10)
+    assert matrix.sum() == len(pairs)
+    assert matrix.trace() == (targets == predictions).sum()
+    assert torch.equal(matrix.sum(1), torch.bincount(targets, minlength=10))
+    assert torch.equal(matrix.sum(0), torch.bincount(predictions, minlength=10))
+
+
+def test_confusion_matrix_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match="too small"):
+        confusion_matrix([0, 5], [0, 1], num_classes=3)
+    with pytest.raises(ValueError, match="non-negative"):
+        confusion_matrix([0, -1], [0, 1])
+    with pytest.raises(ValueError, match="num_classes"):
+        confusion_matrix([0], [0], num_classes=0)
+
+
+def test_plot_confusion_matrix_titles_the_correct_count_and_labels_every_nonzero_cell():
+    targets = torch.tensor([0, 0, 1, 2, 2, 2])
+    predictions = torch.tensor([0, 1, 1, 2, 0, 2])
+    ax = plot_confusion_matrix(targets, predictions, classes=["a", "b", "c"])
+    assert ax.get_title() == "4 of 6 correct"
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "1", "1", "1", "2"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    _, given_ax = plt.subplots()
+    assert plot_confusion_matrix(targets, predictions, ax=given_ax) is given_ax
+
+
+# --------------------------------------------------------------------------- history
+
+def test_plot_history_draws_train_and_validation_curves_in_percent():
+    loss_ax, acc_ax = plot_history(history())
+    assert len(loss_ax.lines) == 2 and len(acc_ax.lines) == 2
+    assert list(acc_ax.lines[0].get_ydata()) == pytest.approx([80.0, 85.0, 90.0])
+    assert list(loss_ax.lines[1].get_xdata()) == [1, 2, 3]
+    assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == ["train", "held out"]
+
+
+def test_plot_history_without_validation_and_into_given_axes_with_a_label():
+    _, axes = plt.subplots(1, 2)
+    plot_history(history(with_val=False), ax=axes, label="A")
+    returned = plot_history(history(), ax=axes, label="B")
+    assert tuple(returned) == tuple(axes)
+    assert [t.get_text() for t in axes[1].get_legend().get_texts()] == ["A train", "B train", "B held out"]
+
+
+def test_plot_history_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="History"):
+        plot_history({"loss": [1.0]})
+    with pytest.raises(ValueError, match="empty"):
+        plot_history(History())
+    _, single_ax = plt.subplots()
+    with pytest.raises(TypeError, match="pair of Axes"):
+        plot_history(history(), ax=single_ax)
+
+
+# --------------------------------------------------------------------------- autograd graph
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3)
+        self.fc = nn.Linear(2 * 4 * 4, 3)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+def test_model_graph_names_the_parameters():
+    graph = plots.model_graph(Tiny(), torch.zeros(1, 1, 6, 6))
+    for name in ("conv.weight", "conv.bias", "fc.weight", "fc.bias"):
+        assert name in graph.source
+
+
+def test_model_graph_works_inside_no_grad_and_rejects_bad_arguments():
+    with torch.no_grad():
+        graph = plots.model_graph(Tiny(), torch.zeros(1, 1, 6, 6))
+    assert "fc.weight" in graph.source
+    with pytest.raises(ValueError, match="example input"):
+        plots.model_graph(Tiny())
+    with pytest.raises(TypeError, match="nn.Module"):
+        plots.model_graph(lambda x: x, torch.zeros(1))
+    with pytest.raises(ValueError, match="no autograd graph"):
+        plots.model_graph(nn.Identity(), torch.zeros(1))
+
+
+@pytest.mark.skipif(not plots.graphviz_available(), reason="Graphviz's dot is not installed")
+def test_save_model_graph_writes_png_and_svg(tmp_path):
+    written = save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "sub" / "g.png",
+                               formats=("png", "svg"))
+    assert [p.name for p in written] == ["g.png", "g.svg"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in written[1].read_text()
+    (only,) = save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=str(tmp_path / "h.svg"))
+    assert only.name == "h.svg" and only.exists()
+
+
+def test_save_model_graph_explains_how_to_install_graphviz(monkeypatch, tmp_path):
+    monkeypatch.setattr(plots.shutil, "which", lambda name: None)
+    assert not plots.graphviz_available()
+    with pytest.raises(RuntimeError, match="apt-get install graphviz.*brew.*conda"):
+        save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "g.png")
+
+
+def test_save_model_graph_rejects_bad_paths_and_formats(tmp_path):
+    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+        save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "g.pdf")
+    with pytest.raises(ValueError, match="formats"):
+        save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "g.png", formats=("jpg",))
+    with pytest.raises(TypeError, match="path"):
+        save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=None)
