@@ -1,0 +1,185 @@
+"""ResNet18 from its residual blocks, interchangeable with ``torchvision.models.resnet18``.
+
+The module names match torchvision's, so weights move between the two::
+
+    ours = ResNet18()
+    ours.load_state_dict(torchvision.models.resnet18(weights=None).state_dict())  # strict
+
+and, built after the same ``torch.manual_seed``, both start from the same
+random weights: modules are created and initialised in torchvision's order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["BasicBlock", "ResNet18", "DOWNSAMPLING"]
+
+# The stem's conv and max-pool and the first blocks of layer2-4 each halve
+# the height and width (rounding up): five halvings, 2**5 = 32.
+DOWNSAMPLING = 32
+
+
+def _check_positive_int(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+class BasicBlock(nn.Module):
+    r"""The residual block of ResNet18/34: :math:`\mathrm{ReLU}(F(x) + \mathrm{shortcut}(x))`.
+
+    :math:`F` is conv3x3(stride) → BN → ReLU → conv3x3 → BN. Only the *first* conv
+    gets ``stride``. The shortcut is the identity when the shape is unchanged,
+    otherwise ``downsample`` = 1×1 conv(stride) → BN, so both sides can be added.
+    No conv has a bias: the BatchNorm after it subtracts the mean anyway.
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels of the output (and of both 3×3 convs).
+        stride: 2 halves height and width (first block of layer2-4), 1 keeps them.
+
+    Shape:
+        - Input: :math:`(N, C_{in}, H, W)`
+        - Output: :math:`(N, C_{out}, \lceil H/s \rceil, \lceil W/s \rceil)`
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1):
+        super().__init__()
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("stride", stride)):
+            _check_positive_int(name, value)
+        # Built first but registered last, as torchvision does, so that a seeded
+        # ResNet18 draws its random weights in exactly torchvision's order.
+        shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(out_channels),
+            )
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.downsample = shortcut  # None means identity
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        shortcut = x if self.downsample is None else self.downsample(x)
+        return self.relu(out + shortcut)
+
+
+class ResNet18(nn.Module):
+    r"""ResNet18 (He et al., 2015, arXiv:1512.03385), module for module as in torchvision.
+
+    =========  ========================================  =============  ==========
+    stage      layers                                    output at 224  parameters
+    =========  ========================================  =============  ==========
+    conv1      7×7 conv, 64, stride 2, padding 3         64×112×112          9,408
+    bn1, relu  BatchNorm, ReLU                           64×112×112            128
+    maxpool    3×3 max-pool, stride 2, padding 1         64×56×56                0
+    layer1     BasicBlock(64→64) ×2                      64×56×56          147,968
+    layer2     BasicBlock(64→128, stride 2), (128→128)   128×28×28         525,568
+    layer3     BasicBlock(128→256, stride 2), (256→256)  256×14×14       2,099,712
+    layer4     BasicBlock(256→512, stride 2), (512→512)  512×7×7         8,393,728
+    avgpool    global average pool, then flatten         512                     0
+    fc         Linear(512, num_classes)                  num_classes     513,000 ¹
+    =========  ========================================  =============  ==========
+
+    ¹ for 1,000 classes: 11,689,512 parameters in all (11,181,642 for 10 classes).
+    With ``in_channels=1`` the stem has 3,136 weights instead of 9,408.
+
+    Args:
+        num_classes: size of the output (the last Linear layer).
+        in_channels: channels of the input images (3 for RGB, 1 for grey digits).
+        zero_init_residual: start every block's last BN at weight 0, so each block
+            begins as the identity (Goyal et al., 2017, arXiv:1706.02677).
+
+    Shape:
+        - Input: :math:`(N, C_{in}, H, W)`, any :math:`H, W \ge 1`. In training mode
+          BatchNorm needs more than one value per channel after ``layer4``, whose map
+          is :math:`\lceil H/32 \rceil \times \lceil W/32 \rceil`: a batch of one image
+          must be at least 33 pixels high or wide.
+        - Output: :math:`(N, \text{num\_classes})` logits.
+    """
+
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, zero_init_residual: bool = False):
+        super().__init__()
+        _check_positive_int("num_classes", num_classes)
+        _check_positive_int("in_channels", in_channels)
+        if not isinstance(zero_init_residual, bool):
+            raise TypeError(f"zero_init_residual must be True or False, got {zero_init_residual!r}")
+        self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU()
+        self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.layer1 = _stage(64, 64, stride=1)
+        self.layer2 = _stage(64, 128, stride=2)
+        self.layer3 = _stage(128, 256, stride=2)
+        self.layer4 = _stage(256, 512, stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(512, num_classes)
+        _init_like_torchvision(self, zero_init_residual)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_input(x, getattr(self.conv1, "in_channels", None))  # conv1 may have been replaced
+        try:
+            out = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+        except ValueError as error:  # BatchNorm's own message does not say what to do
+            if "more than 1 value per channel" not in str(error):
+                raise
+            raise ValueError(_too_small_to_train(x)) from error
+        return self.fc(torch.flatten(self.avgpool(out), 1))
+
+
+def _stage(in_channels: int, out_channels: int, stride: int) -> nn.Sequential:
+    """Two BasicBlocks; only the first one may change the shape."""
+    return nn.Sequential(BasicBlock(in_channels, out_channels, stride), BasicBlock(out_channels, out_channels))
+
+
+def _init_like_torchvision(model: nn.Module, zero_init_residual: bool) -> None:
+    # Kaiming (He) normal init keeps activations' variance steady through ReLUs;
+    # the Linear layer keeps PyTorch's default init, as in torchvision.
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+    if zero_init_residual:
+        for module in model.modules():
+            if isinstance(module, BasicBlock):
+                nn.init.zeros_(module.bn2.weight)
+
+
+def _check_input(x, in_channels: int | None) -> None:
+    """Turn PyTorch's cryptic errors for a wrong input into ones that say what to do."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"ResNet18 expects a torch.Tensor, got {type(x).__name__}")
+    if x.dim() != 4:
+        hint = " (one image? add the batch axis with x.unsqueeze(0))" if x.dim() == 3 else ""
+        raise ValueError(f"ResNet18 expects a 4-D batch (N, C, H, W), got shape {tuple(x.shape)}{hint}")
+    _, channels, height, width = x.shape
+    if in_channels is not None and channels != in_channels:
+        raise ValueError(
+            f"ResNet18 was built with in_channels={in_channels} but the input has {channels} channels "
+            f"(shape {tuple(x.shape)}); build it with ResNet18(in_channels={channels}) or convert the images"
+        )
+    if height < 1 or width < 1:
+        raise ValueError(f"ResNet18 needs images of at least 1×1 pixels, got {height}×{width}")
+
+
+def _too_small_to_train(x: torch.Tensor) -> str:
+    n, _, height, width = x.shape
+    last_h, last_w = math.ceil(height / DOWNSAMPLING), math.ceil(width / DOWNSAMPLING)
+    return (
+        f"input too small to train on: with a batch of {n} image(s) of {height}×{width}, a BatchNorm layer "
+        f"sees only 1 value per channel (with the standard stem layer4's map is {last_h}×{last_w}), and in "
+        f"training mode it needs at least 2. With the standard stem a single image must be at least "
+        f"{DOWNSAMPLING + 1} pixels high or wide. Use a batch of 2 or more, a larger image, or call "
+        f"model.eval() for inference"
+    )

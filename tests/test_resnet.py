@@ -1,0 +1,334 @@
+"""ResNet18 and BasicBlock: torchvision compatibility, parity, shapes, parameter counts, errors."""
+
+import contextlib
+import functools
+import io
+import math
+
+import pytest
+import torch
+import torchvision
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from course_utils.checks import nb07
+from course_utils.models import DOWNSAMPLING, BasicBlock, ResNet18
+
+
+def torchvision_resnet18(num_classes=1000, in_channels=3, **kwargs):
+    """torchvision's ResNet18 (random weights, nothing downloaded), with a new stem for other channel counts."""
+    model = torchvision.models.resnet18(weights=None, num_classes=num_classes, **kwargs)
+    if in_channels != 3:
+        model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return model
+
+
+def count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+CONFIGS = [(1000, 3), (10, 3), (1000, 1), (10, 1)]
+
+
+# ---------------------------------------------------------------- torchvision compatibility
+
+
+@pytest.mark.parametrize("num_classes, in_channels", CONFIGS)
+def test_state_dict_has_torchvision_keys_and_shapes(num_classes, in_channels):
+    ours, theirs = ResNet18(num_classes, in_channels).state_dict(), torchvision_resnet18(num_classes, in_channels).state_dict()
+    assert list(ours) == list(theirs)
+    assert all(ours[key].shape == theirs[key].shape for key in theirs)
+
+
+@pytest.mark.parametrize("num_classes, in_channels", CONFIGS)
+def test_loads_torchvision_weights_strictly_and_gives_the_same_outputs(num_classes, in_channels):
+    torch.manual_seed(1)
+    theirs = torchvision_resnet18(num_classes, in_channels).eval()
+    ours = ResNet18(num_classes=num_classes, in_channels=in_channels)
+    result = ours.load_state_dict(theirs.state_dict(), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    ours.eval()
+    generator = torch.Generator().manual_seed(2)
+    with torch.no_grad():
+        for size in [(224, 224), (32, 32), (28, 28), (61, 97), (1, 1)]:
+            x = torch.randn(2, in_channels, *size, generator=generator)
+            expected, got = theirs(x), ours(x)
+            assert got.shape == (2, num_classes)
+            assert torch.allclose(got, expected, atol=1e-5, rtol=0), (size, (got - expected).abs().max())
+
+
+def test_parity_in_training_mode_including_running_statistics():
+    torch.manual_seed(3)
+    theirs = torchvision_resnet18(10, 1).train()
+    ours = ResNet18(10, 1)
+    ours.load_state_dict(theirs.state_dict())
+    ours.train()
+    x = torch.randn(4, 1, 28, 28)
+    assert torch.allclose(ours(x), theirs(x), atol=1e-5, rtol=0)
+    for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert torch.allclose(a.double(), b.double(), atol=1e-6), name
+
+
+def test_gradients_match_torchvision():
+    torch.manual_seed(4)
+    theirs = torchvision_resnet18(10)
+    ours = ResNet18(10)
+    ours.load_state_dict(theirs.state_dict())
+    x, y = torch.randn(3, 3, 40, 40), torch.tensor([1, 5, 9])
+    for model in (ours, theirs):
+        nn.functional.cross_entropy(model(x), y).backward()
+    for (name, a), (_, b) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert torch.allclose(a.grad, b.grad, atol=1e-5, rtol=1e-4), name
+
+
+def test_module_names_follow_torchvision():
+    ours, theirs = ResNet18(), torchvision.models.resnet18(weights=None)
+    assert [name for name, _ in ours.named_children()] == [name for name, _ in theirs.named_children()]
+    assert [name for name, _ in ours.layer2[0].named_children()] == [
+        "conv1", "bn1", "relu", "conv2", "bn2", "downsample"]
+
+
+@pytest.mark.parametrize("zero_init_residual", [False, True])
+def test_same_seed_gives_torchvision_initial_weights_exactly(zero_init_residual):
+    torch.manual_seed(0)
+    ours = ResNet18(zero_init_residual=zero_init_residual).state_dict()
+    torch.manual_seed(0)
+    theirs = torchvision.models.resnet18(weights=None, zero_init_residual=zero_init_residual).state_dict()
+    assert all(torch.equal(ours[key], theirs[key]) for key in theirs)
+
+
+def test_initialisation_is_kaiming_fan_out_and_unit_batchnorm():
+    torch.manual_seed(0)
+    model = ResNet18()
+    weight = model.layer3[1].conv1.weight  # 256·256·9 values: the sample std is close to the target
+    fan_out = weight.shape[0] * weight.shape[2] * weight.shape[3]
+    assert abs(weight.std().item() / math.sqrt(2 / fan_out) - 1) < 0.01
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            assert torch.all(module.weight == 1) and torch.all(module.bias == 0)
+
+
+def test_zero_init_residual_makes_every_block_start_as_identity_plus_relu():
+    model = ResNet18(zero_init_residual=True).eval()
+    blocks = [block for block in model.modules() if isinstance(block, BasicBlock)]
+    assert len(blocks) == 8 and all(torch.all(block.bn2.weight == 0) for block in blocks)
+    x = torch.rand(2, 64, 9, 9)  # non-negative, as after a ReLU
+    with torch.no_grad():
+        assert torch.equal(model.layer1(x), x)
+
+
+# ---------------------------------------------------------------- parameter counts
+
+
+@pytest.mark.parametrize("num_classes, in_channels, expected", [
+    (1000, 3, 11_689_512), (10, 3, 11_181_642), (10, 1, 11_175_370), (1000, 1, 11_683_240)])
+def test_parameter_counts(num_classes, in_channels, expected):
+    ours = ResNet18(num_classes=num_classes, in_channels=in_channels)
+    assert count(ours) == expected == count(torchvision_resnet18(num_classes, in_channels))
+
+
+def test_parameter_count_per_stage():
+    model = ResNet18()
+    per_stage = {name: count(child) for name, child in model.named_children()}
+    assert per_stage == {"conv1": 9_408, "bn1": 128, "relu": 0, "maxpool": 0, "layer1": 147_968,
+                         "layer2": 525_568, "layer3": 2_099_712, "layer4": 8_393_728, "avgpool": 0, "fc": 513_000}
+
+
+def test_no_convolution_has_a_bias():
+    assert all(m.bias is None for m in ResNet18().modules() if isinstance(m, nn.Conv2d))
+
+
+# ---------------------------------------------------------------- BasicBlock
+
+
+def test_identity_block_keeps_the_shape_and_has_no_downsample():
+    block = BasicBlock(64, 64)
+    assert block.downsample is None
+    assert block(torch.randn(2, 64, 56, 56)).shape == (2, 64, 56, 56)
+    assert count(block) == 2 * 9 * 64 * 64 + 2 * 2 * 64
+
+
+@pytest.mark.parametrize("size, expected", [(56, 28), (7, 4), (28, 14), (1, 1), (9, 5)])
+def test_downsampling_block_halves_rounding_up_and_has_a_1x1_shortcut(size, expected):
+    block = BasicBlock(64, 128, stride=2)
+    assert isinstance(block.downsample, nn.Sequential)
+    assert isinstance(block.downsample[0], nn.Conv2d) and block.downsample[0].kernel_size == (1, 1)
+    assert block.downsample[0].stride == (2, 2) and isinstance(block.downsample[1], nn.BatchNorm2d)
+    assert block.conv1.stride == (2, 2) and block.conv2.stride == (1, 1)
+    assert block(torch.randn(2, 64, size, size)).shape == (2, 128, expected, expected)
+
+
+def test_channel_change_at_stride_1_also_gets_a_shortcut():
+    block = BasicBlock(32, 48, stride=1)
+    assert block.downsample is not None
+    assert block(torch.randn(1, 32, 10, 10)).shape == (1, 48, 10, 10)
+
+
+def test_block_computes_relu_of_residual_plus_shortcut():
+    torch.manual_seed(5)
+    block = BasicBlock(8, 8).eval()
+    x = torch.randn(2, 8, 6, 6)
+    with torch.no_grad():
+        residual = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
+        assert torch.allclose(block(x), torch.relu(x + residual))
+
+
+@pytest.mark.parametrize("kwargs", [dict(in_channels=0, out_channels=8), dict(in_channels=8, out_channels=2.0),
+                                    dict(in_channels=8, out_channels=8, stride=0),
+                                    dict(in_channels=True, out_channels=8)])
+def test_block_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match="must be a positive int"):
+        BasicBlock(**kwargs)
+
+
+# ---------------------------------------------------------------- shapes and errors
+
+
+@functools.lru_cache(maxsize=1)
+def small_model():
+    return ResNet18(num_classes=7, in_channels=2).eval()
+
+
+@settings(max_examples=40, deadline=None)
+@given(height=st.integers(1, 80), width=st.integers(1, 80), batch=st.integers(1, 2))
+def test_layer4_map_is_input_size_over_32_rounded_up(height, width, batch):
+    model, seen = small_model(), {}
+    handle = model.layer4.register_forward_hook(lambda module, args, output: seen.update(shape=tuple(output.shape)))
+    try:
+        with torch.no_grad():
+            assert model(torch.zeros(batch, 2, height, width)).shape == (batch, 7)
+    finally:
+        handle.remove()
+    assert seen["shape"] == (batch, 512, math.ceil(height / DOWNSAMPLING), math.ceil(width / DOWNSAMPLING))
+
+
+@pytest.mark.parametrize("size, expected", [
+    (224, {"maxpool": (64, 56, 56), "layer2": (128, 28, 28), "layer4": (512, 7, 7)}),
+    (32, {"maxpool": (64, 8, 8), "layer2": (128, 4, 4), "layer4": (512, 1, 1)}),
+    (28, {"maxpool": (64, 7, 7), "layer2": (128, 4, 4), "layer4": (512, 1, 1)})])
+def test_stage_shapes_match_the_reference_table(size, expected):
+    model = ResNet18().eval()
+    seen = {}
+    for name in expected:
+        getattr(model, name).register_forward_hook(
+            lambda module, args, output, name=name: seen.update({name: tuple(output.shape[1:])}))
+    with torch.no_grad():
+        model(torch.zeros(1, 3, size, size))
+    assert seen == expected
+
+
+def test_too_small_to_train_names_the_minimum():
+    model = ResNet18(num_classes=10, in_channels=1).train()
+    with pytest.raises(ValueError, match=r"too small to train.*at least 33 pixels"):
+        model(torch.randn(1, 1, 28, 28))
+    with pytest.raises(ValueError, match="at least 33 pixels"):
+        model(torch.randn(1, 1, 32, 32))
+    # The same image is fine for inference, in a batch of two, or one pixel larger.
+    assert model(torch.randn(2, 1, 28, 28)).shape == (2, 10)
+    assert model(torch.randn(1, 1, 33, 28)).shape == (1, 10)
+    assert model.eval()(torch.randn(1, 1, 28, 28)).shape == (1, 10)
+
+
+def test_too_small_error_keeps_the_batchnorm_error_as_its_cause():
+    model = ResNet18().train()
+    assert model(torch.randn(1, 3, 20, 40)).shape == (1, 1000)  # layer4 is 1×2: two values, enough
+    with pytest.raises(ValueError, match="layer4's map is 1×1") as caught:
+        model(torch.randn(1, 3, 20, 20))
+    assert "more than 1 value per channel" in str(caught.value.__cause__)
+
+
+def test_replaced_stem_is_respected_by_the_checks():
+    # Surgery as on torchvision's model: the checks follow the new conv1 and the real map sizes.
+    model = ResNet18(num_classes=10)
+    model.conv1 = nn.Conv2d(1, 64, 3, stride=1, padding=1, bias=False)
+    model.maxpool = nn.Identity()
+    assert model.train()(torch.randn(1, 1, 32, 32)).shape == (1, 10)  # layer4 is 4×4 now
+    with pytest.raises(ValueError, match="in_channels=1 but the input has 3 channels"):
+        model(torch.randn(2, 3, 32, 32))
+
+
+def test_empty_image_names_the_minimum():
+    with pytest.raises(ValueError, match=r"at least 1×1 pixels, got 0×5"):
+        ResNet18().eval()(torch.zeros(1, 3, 0, 5))
+
+
+def test_wrong_channel_count_says_how_to_fix_it():
+    with pytest.raises(ValueError, match=r"in_channels=3 but the input has 1 channels.*ResNet18\(in_channels=1\)"):
+        ResNet18().eval()(torch.zeros(2, 1, 32, 32))
+
+
+def test_unbatched_image_and_non_tensor_inputs():
+    with pytest.raises(ValueError, match=r"4-D batch.*unsqueeze\(0\)"):
+        ResNet18().eval()(torch.zeros(3, 32, 32))
+    with pytest.raises(TypeError, match="expects a torch.Tensor, got list"):
+        ResNet18().eval()([[0.0]])
+
+
+@pytest.mark.parametrize("kwargs", [dict(num_classes=0), dict(num_classes=10.0), dict(in_channels=-1),
+                                    dict(in_channels=False)])
+def test_model_rejects_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match="must be a positive int"):
+        ResNet18(**kwargs)
+    with pytest.raises(TypeError, match="zero_init_residual must be True or False"):
+        ResNet18(zero_init_residual="yes")
+
+
+# ---------------------------------------------------------------- exercise checks
+
+
+def printed(check, answer):
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        check(answer)
+    return buffer.getvalue()
+
+
+def not_yet(*args):
+    raise NotImplementedError
+
+
+def right_7_1(input_shape, out_channels, stride):
+    n, _, h, w = input_shape
+    return (n, out_channels, (h - 1) // stride + 1, (w - 1) // stride + 1)
+
+
+def right_7_2(c_in, c_out, stride):
+    convs = 9 * c_in * c_out + 3 * 9 * c_out * c_out
+    shortcut = c_in * c_out + 2 * c_out if (stride != 1 or c_in != c_out) else 0
+    return convs + 4 * 2 * c_out + shortcut
+
+
+def right_7_3(num_classes):
+    model = ResNet18(num_classes=num_classes)
+    model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
+    model.maxpool = nn.Identity()
+    return model
+
+
+def biased_7_3(num_classes):
+    model = right_7_3(num_classes)
+    model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1)
+    return model
+
+
+@pytest.mark.parametrize("check, right, wrong, wrong_message", [
+    (nb07.check_7_1, right_7_1, lambda s, c, k: (s[0], c, s[2] // k, s[3] // k), "expected (1, 256, 4, 4)"),
+    (nb07.check_7_2, right_7_2, lambda i, o, s: 9 * i * o + 3 * 9 * o * o + 8 * o, "expected 525,568"),
+    (nb07.check_7_3, right_7_3, biased_7_3, "conv1 has a bias"),
+])
+def test_exercise_checks(check, right, wrong, wrong_message):
+    number = check.__name__[-3:].replace("_", ".")
+    assert printed(check, not_yet) == f"⏳ {number} not attempted yet\n"
+    assert printed(check, right) == f"✅ {number} passed\n"
+    message = printed(check, wrong)
+    assert message.startswith(f"❌ {number}: ") and wrong_message in message and message.count("\n") == 1
+
+
+def test_check_7_3_catches_a_model_that_still_pools():
+    def still_pools(num_classes):
+        model = right_7_3(num_classes)
+        model.maxpool = nn.MaxPool2d(3, 2, 1)
+        return model
+
+    assert "model.maxpool still pools" in printed(nb07.check_7_3, still_pools)
