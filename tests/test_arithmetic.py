@@ -104,6 +104,11 @@ def test_conv_transpose2d_shapes(h, w, k, s, p, a, d):
     kh, kw = spatial(k)
     expected = torch_shape(lambda: F.conv_transpose2d(torch.zeros(1, 1, h, w), torch.zeros(1, 1, kh, kw), stride=s,
                                                       padding=p, output_padding=a, dilation=d))
+    if expected is not None and 0 in expected:
+        # PyTorch is not consistent about a computed size of 0: some settings raise "Output size
+        # is too small", others (e.g. h=2, k=4, s=3, p=4, output_padding=1) return an empty
+        # tensor. conv_transpose_output_size always refuses, as the docstring says.
+        expected = None
     assert ours(conv_transpose_output_size, (h, w), k, s, p, a, d) == expected
 
 

@@ -1,0 +1,14 @@
+"""Shared test configuration.
+
+Hypothesis runs derandomized by default, so CI sees the same examples on every run and a red
+build always means a change broke something. To search new examples locally:
+``HYPOTHESIS_PROFILE=explore pytest tests``.
+"""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
