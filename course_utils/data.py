@@ -166,8 +166,23 @@ def mnist_full(root: str | Path, train: bool = True, transform=None, download: b
 
     Pass ``download=True`` once, with internet access. Items are
     ``(transform(PIL image), label)``; use ``transforms.ToTensor()`` first.
-    Nothing in the course or its tests calls this.
+    Nothing in the course calls this (a test only checks its errors, offline).
+
+    Raises:
+        DataFileError: the files are not in ``root`` and ``download`` is False.
     """
     from torchvision.datasets import MNIST
 
-    return MNIST(root=str(root), train=train, transform=transform, download=download)
+    if not isinstance(root, (str, Path)):
+        raise TypeError(f"root must be a folder path (str or Path), got {type(root).__name__}")
+    for name, value in (("train", train), ("download", download)):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+    try:
+        return MNIST(root=str(root), train=train, transform=transform, download=download)
+    except RuntimeError as error:
+        if download:
+            raise
+        raise DataFileError(f"full MNIST is not in {str(root)!r}: call mnist_full({str(root)!r}, "
+                            "download=True) once with internet access, or use the bundled "
+                            "mnist_subset()") from error

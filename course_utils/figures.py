@@ -178,6 +178,9 @@ def make_scene(case: FigureCase):
     from . import arithmetic
     from .viz import conv
 
+    if not isinstance(case, FigureCase):
+        raise TypeError(f"make_scene: case must be a FigureCase (see CASES or case_by_name), "
+                        f"got {type(case).__name__}")
     if case.numerical:
         x, weight = numerical_example()
     else:
@@ -247,6 +250,9 @@ def write_readme(out_dir: Path, extra: Iterable[Tuple[str, str]] = ()) -> Path:
 
     The sizes are those of the scenes, i.e. computed by PyTorch.
     """
+    if not isinstance(out_dir, (str, Path)):
+        raise TypeError(f"write_readme: out_dir must be a folder path, got {type(out_dir).__name__}")
+    out_dir = Path(out_dir)
     lines = [
         "# figures/",
         "",

@@ -253,3 +253,10 @@ def test_exercise_checks_print_one_line(check, answer, expected, capsys):
     assert getattr(nb06, check)(answer) is None
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and out.startswith(expected), out
+
+
+@pytest.mark.parametrize("model_class", [CombinedModel, RowRecurrentModel])
+def test_integer_pixels_are_refused_with_the_conversion_to_use(model_class):
+    pixels = torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8)
+    with pytest.raises(TypeError, match=r"floating-point images, got dtype torch.uint8.*x.float\(\)"):
+        model_class()(pixels)

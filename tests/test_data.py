@@ -100,3 +100,16 @@ def test_hash_mismatch_is_detected(tmp_path):
 
 def test_stored_hash_matches_the_file_content():
     assert payload_sha256(gzip.decompress(data.DATA_FILE.read_bytes())) == data.EXPECTED_SHA256
+
+
+def test_mnist_full_checks_its_arguments():
+    with pytest.raises(TypeError, match="root must be a folder path"):
+        data.mnist_full(5)
+    with pytest.raises(TypeError, match="download must be True or False"):
+        data.mnist_full("data", download="yes")
+
+
+def test_mnist_full_without_the_files_says_how_to_get_them(tmp_path):
+    # download=False: nothing is fetched, torchvision only looks in the folder.
+    with pytest.raises(data.DataFileError, match=r"download=True\) once with internet access"):
+        data.mnist_full(tmp_path)

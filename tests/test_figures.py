@@ -208,6 +208,13 @@ def test_regeneration_is_deterministic(tmp_path):
     assert b"atplotlib" not in first[1].read_bytes()  # no software tag in the PNG
 
 
+def test_make_scene_and_write_readme_check_their_arguments():
+    with pytest.raises(TypeError, match="case must be a FigureCase"):
+        figures.make_scene("dilation")
+    with pytest.raises(TypeError, match="out_dir must be a folder path"):
+        figures.write_readme(None)
+
+
 def test_extra_generators_hook(tmp_path, monkeypatch):
     def extra(out_dir):
         (out_dir / "extra.txt").write_text("made by another module")

@@ -401,6 +401,17 @@ def test_lstm_diagram_with_projection_and_all_three_side_by_side():
     plt.close("all")
 
 
+@pytest.mark.parametrize("name", ["draw_rnn_cell", "draw_gru_cell", "draw_lstm_cell"])
+def test_cell_diagrams_refuse_something_that_is_not_an_axes(name):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils import viz
+
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        getattr(viz, name)(ax="left")
+
+
 # ---------------------------------------------------------------- exercise checks
 
 from course_utils.checks import nb04  # noqa: E402

@@ -339,6 +339,12 @@ def test_animate_rejects_bad_interval():
         animate_conv(torch.ones(3, 3), torch.ones(3, 3), interval=0)
 
 
+def test_animation_html_refuses_what_is_not_an_animation():
+    with pytest.raises(TypeError, match="animation must be a matplotlib Animation"):
+        animation_html(draw_conv_step(torch.ones(3, 3), torch.ones(2, 2)))
+    plt.close("all")
+
+
 def test_animation_html_works_offline():
     html = animation_html(animate_conv(torch.ones(3, 3), torch.ones(2, 2))).data
     assert "maxcdn" not in html and "fa fa-" not in html

@@ -34,6 +34,9 @@ def _check_images(x: torch.Tensor, model_name: str) -> None:
             f"{model_name} expects images of shape (N, 1, 28, 28), got {tuple(x.shape)}; "
             "a single image of shape (1, 28, 28) needs a batch dimension: x.unsqueeze(0)"
         )
+    if not x.is_floating_point():
+        raise TypeError(f"{model_name} expects floating-point images, got dtype {x.dtype}; "
+                        "convert with x.float() (and scale 0-255 pixels to [0, 1] first)")
 
 
 class CombinedModel(nn.Module):

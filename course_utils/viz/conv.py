@@ -867,6 +867,11 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
     """
     from IPython.display import HTML
 
+    from matplotlib.animation import Animation
+
+    if not isinstance(animation, Animation):
+        raise TypeError(f"animation_html: animation must be a matplotlib Animation (from animate_conv, "
+                        f"animate_conv_transpose or animate_pool), got {type(animation).__name__}")
     if default_mode not in ("once", "loop", "reflect"):
         raise ValueError(f"animation_html: default_mode must be 'once', 'loop' or 'reflect', "
                          f"got {default_mode!r}")

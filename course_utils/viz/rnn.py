@@ -27,6 +27,9 @@ def _axes(ax, width, height, title, bottom=-0.7):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(width * 0.8, height * 0.8))
+    elif not isinstance(ax, plt.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()) or None, "
+                        f"got {type(ax).__name__}")
     ax.set_xlim(-0.2, width)
     ax.set_ylim(bottom, height)
     ax.set_aspect("equal")
