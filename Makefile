@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # JupyterLab refuses to start as root unless told it is fine (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test figures execute clean
+.PHONY: setup lab test test-browser slides figures execute clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,14 @@ lab: setup
 ## Run every test: unit tests and every notebook cell under strict nbval.
 test: setup
 	$(BIN)/pytest
+
+## Only the browser tests (exported decks and JupyterLab in headless Chromium).
+test-browser: setup
+	$(BIN)/pytest tests/browser
+
+## Export every notebook as an offline reveal.js deck into build/slides/ (needs npm; falls back to the CDN).
+slides: setup
+	$(BIN)/python -m course_utils.slides --out build/slides
 
 ## Regenerate figures/ from code.
 figures: setup

@@ -32,6 +32,7 @@ _SUBMODULES = (
     "repro",
     "rnn",
     "shapes",
+    "slides",
     "train",
     "viz",
 )

@@ -1,0 +1,159 @@
+"""Fixtures for the browser tests: Chromium through Playwright, the exported decks, a JupyterLab server.
+
+Tests that need a browser are skipped (with the reason) only when no Chromium binary or no
+Playwright package is found. Everything else that goes wrong (npm cannot fetch reveal.js, the
+server does not start) fails, because then the slides or the lab really are broken.
+
+These tests run after the rest of the suite (see ``pytest_collection_modifyitems``), so a plain
+``pytest`` reports the unit tests and nbval first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import browser_helpers as bh
+
+HERE = Path(__file__).resolve().parent
+# Two kernels at a time, one thread each: the CI machine has two cores.
+KERNEL_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: needs Chromium (Debian's `chromium`) and the playwright package")
+    config.addinivalue_line("markers", "jupyterlab: starts a JupyterLab server on localhost")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the browser tests last, after the unit tests and the nbval run of the notebooks."""
+    def is_browser_test(item):
+        return Path(str(item.fspath)).resolve().is_relative_to(HERE)
+
+    items.sort(key=is_browser_test)  # stable: keeps the order within each group
+
+
+# --------------------------------------------------------------------------- Chromium
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = bh.find_chromium()
+    if path is None:
+        pytest.skip("no Chromium found: install Debian's `chromium` (apt-get install chromium) "
+                    "or set $CHROMIUM to a Chromium/Chrome binary")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is missing: pip install playwright "
+                    "(its own browser download is not needed; the system Chromium is used)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=bh.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    folder = bh.BUILD_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --------------------------------------------------------------------------- decks
+
+
+@pytest.fixture(scope="session")
+def decks(browser):
+    """Export every notebook to build/slides (offline; libraries fetched once with npm)."""
+    from course_utils.slides import build_decks
+
+    paths = build_decks(bh.notebooks(), bh.BUILD_DIR / "slides", require_offline=True, log=lambda *_: None)
+    return {path.name.removesuffix(".slides.html"): path for path in paths}
+
+
+@pytest.fixture(scope="session")
+def deck_results(browser, decks, screenshot_dir):
+    """Open each deck once (lazily), offline, and keep what the tests look at."""
+    context = browser.new_context(viewport=bh.SCREEN)
+    cache = {}
+
+    def result(notebook: Path) -> dict:
+        if notebook.stem not in cache:
+            opened = bh.open_deck_offline(context, decks[notebook.stem])
+            page = opened.page
+            page.evaluate("async () => { if (window.MathJax && MathJax.Hub) "
+                          "await new Promise(resolve => MathJax.Hub.Queue(resolve)); }")
+            facts = page.evaluate(bh.DECK_FACTS_JS)
+            page.screenshot(path=str(screenshot_dir / f"{notebook.name[:2]}.png"))
+            measure = page.evaluate(bh.MEASURE_SLIDES_JS)
+            page.close()
+            cache[notebook.stem] = {"opened": opened, "facts": facts, "measure": measure}
+        return cache[notebook.stem]
+
+    yield result
+    context.close()
+
+
+# --------------------------------------------------------------------------- JupyterLab
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    state = tmp_path_factory.mktemp("jupyterlab")
+    # No "get notified about Jupyter news?" toast over the notebook.
+    settings = state / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    server = bh.start_lab(state, threads=1)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_context(browser, lab_server):
+    """A browser context that may only talk to the lab server: JupyterLab must work offline."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    external = []
+
+    def only_local(route):
+        if route.request.url.startswith(lab_server.url):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", only_local)
+    context.external_requests = external
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def kernel_runs(lab_server):
+    """Run all notebooks on server kernels, KERNEL_WORKERS at a time, started on first use."""
+    pool = ThreadPoolExecutor(max_workers=KERNEL_WORKERS)
+    futures = {}
+
+    def run(notebook: Path):
+        if not futures:
+            for path in bh.notebooks():
+                futures[path.stem] = pool.submit(bh.run_notebook_on_server, lab_server, path)
+        if notebook.stem not in futures:
+            futures[notebook.stem] = pool.submit(bh.run_notebook_on_server, lab_server, notebook)
+        return futures[notebook.stem].result()
+
+    yield run
+    pool.shutdown(wait=True, cancel_futures=True)
+    times = {name: round(f.result()["seconds"], 1) for name, f in futures.items() if f.done() and not f.exception()}
+    bh.BUILD_DIR.mkdir(exist_ok=True)
+    (bh.BUILD_DIR / "kernel_seconds.json").write_text(json.dumps(times, indent=1) + "\n")
