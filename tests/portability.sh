@@ -5,7 +5,7 @@
 #   1. the whole test suite with one thread           (OMP_NUM_THREADS=1; the offline proof)
 #   2. strict nbval on every notebook with ATen's portable kernels  (ATEN_CPU_CAPABILITY=default)
 #   3. strict nbval on every notebook with oneDNN limited to AVX2   (ONEDNN_MAX_CPU_ISA=AVX2)
-# `make test` already covers the default configuration (2 threads, best instruction set).
+# .ci/run's `make test` already covers OMP_NUM_THREADS=2 with the best instruction set.
 # When a configuration fails, change what the notebook prints (round, print a boolean or a
 # shape); never widen tests/nbval_sanitize.cfg to hide a number.
 set -euo pipefail
