@@ -13,29 +13,6 @@ module            contents                                              notebook
 submodule's ``__all__``; each submodule is imported only when first needed.
 """
 
-import importlib
+from course_utils._lazy import lazy_exports
 
-_SUBMODULES = ("dynamic", "combined", "resnet")
-
-
-def _exported():
-    for sub in _SUBMODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{sub}")
-        except ModuleNotFoundError as error:
-            if error.name == f"{__name__}.{sub}":  # not written yet; anything else is a real error
-                continue
-            raise
-        yield module, getattr(module, "__all__", ())
-
-
-def __getattr__(name):
-    if not name.startswith("_"):
-        for module, names in _exported():
-            if name in names:
-                return getattr(module, name)
-    raise AttributeError(f"module 'course_utils.models' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted({n for _, names in _exported() for n in names} | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_exports(__name__, ("dynamic", "combined", "resnet"))
