@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -151,13 +152,14 @@ def sizes(name: str, value: Any, dims: int, minimum: int = 0) -> tuple[int, ...]
     dimension (``stride=2`` and ``stride=(2,)`` both mean ``(2, 2)`` in 2-D).
     """
     what = "a positive int" if minimum == 1 else ("an int ≥ 0" if minimum == 0 else "an int")
-    layout = "(height, width)" if dims == 2 else f"of {dims} ints"
-    if isinstance(value, (tuple, list, torch.Size)):
+    layout = "(height, width)" if dims == 2 else f"of {dims}"
+    is_sequence = isinstance(value, (tuple, list, torch.Size))
+    if is_sequence:
         values = tuple(value)
         if len(values) == 1:
             values = values * dims
         if len(values) != dims:
-            raise ValueError(f"{name} must be {what} or a tuple {layout}, got {describe(value)} "
+            raise ValueError(f"{name} must be {what} or a tuple {layout} of them, got {describe(value)} "
                              f"with {len(values)} entries")
     else:
         values = (value,) * dims
@@ -165,7 +167,8 @@ def sizes(name: str, value: Any, dims: int, minimum: int = 0) -> tuple[int, ...]
         raise TypeError(f"{name} must be {what} or a tuple {layout} of them, got {describe(value)}")
     values = tuple(int(v) for v in values)
     if min(values) < minimum:
-        raise ValueError(f"{name} must be {what} in every dimension, got {value!r}")
+        where = " in every dimension" if is_sequence else ""
+        raise ValueError(f"{name} must be {what}{where}, got {value!r}")
     return values
 
 
@@ -234,8 +237,10 @@ def tensor(name: str, value: Any, ndim: int | Iterable[int] | None = None, dtype
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if value.dim() not in allowed:
             ranks = " or ".join(f"{n}-D" for n in allowed)
+            # one dimension short is nearly always a single sample without its batch axis
+            fix = "; one sample? add a batch dimension with .unsqueeze(0)" if value.dim() + 1 in allowed else ""
             raise ValueError(f"{name} must be {ranks}{' ' + layout if layout else ''}, "
-                             f"got shape {tuple(value.shape)}")
+                             f"got shape {tuple(value.shape)}{fix}")
     if dtype is not None:
         if isinstance(dtype, torch.dtype):
             ok, expected = value.dtype == dtype, str(dtype)
@@ -257,9 +262,12 @@ def same_dtype(**tensors: Tensor | None) -> torch.dtype:
     dtypes = {t.dtype for t in present.values()}
     if len(dtypes) > 1:
         listed = ", ".join(f"{name} is {t.dtype}" for name, t in present.items())
-        first = next(iter(present))
+        counts = Counter(t.dtype for t in present.values())
+        common = max(counts, key=counts.get)  # the most frequent; on a tie, the first argument's
+        reference = next(name for name, t in present.items() if t.dtype == common)
+        odd = next(name for name, t in present.items() if t.dtype != common)
         raise TypeError(f"{', '.join(present)} must have the same dtype, but {listed}; "
-                        f"convert them, e.g. x.to({first}.dtype)")
+                        f"convert them, e.g. {odd}.to({reference}.dtype)")
     return dtypes.pop()
 
 
@@ -286,7 +294,7 @@ def model_input(model: nn.Module, x: Any, layout: str, ndim: int | Iterable[int]
     x = tensor(f"{who}'s input", x, ndim=ndim, layout=layout)
     weight = next(model.parameters(), None)
     expected = weight.dtype if weight is not None else torch.get_default_dtype()
-    if x.dtype != expected:
+    if x.dtype != expected and not _autocast_allows(x):
         if x.is_floating_point():
             fix = f"convert the input with x.to({expected}) (NumPy arrays are float64: " \
                   f"torch.from_numpy(a).float()), or the model with model.to({x.dtype})"
@@ -303,4 +311,77 @@ def model_input(model: nn.Module, x: Any, layout: str, ndim: int | Iterable[int]
                          f"got {height}×{width}; resize or pad the image")
     if x.numel() == 0:
         raise ValueError(f"{who}'s input is empty (shape {tuple(x.shape)}); give it at least one item")
+    return x
+
+
+# --------------------------------------------------------------------------- added for core modules and models
+
+
+def _autocast_allows(x: Tensor) -> bool:
+    """True if autocast is on for ``x``'s device and ``x`` has its dtype.
+
+    Inside ``torch.autocast`` the activations between layers are float16/bfloat16 while
+    the weights stay float32; that is intended, not a mistake to refuse.
+    """
+    device = x.device.type
+    return torch.is_autocast_enabled(device) and x.dtype == torch.get_autocast_dtype(device)
+
+
+def _size_kind(minimum: int) -> str:
+    return "a positive int" if minimum == 1 else ("an int ≥ 0" if minimum == 0 else "an int")
+
+
+def spatial_sizes(arguments: Sequence[tuple[str, Any, int]]) -> tuple[int | None, list[tuple[int, ...]]]:
+    """Several int-or-tuple size arguments of one call, each ``(name, value, minimum)``.
+
+    The number of spatial dimensions is the length of the first tuple with more than
+    one entry; every argument is then checked by :func:`sizes` for that many
+    dimensions (so an int or a one-element tuple is used for every dimension, and a
+    tuple of another length is refused with the same message as everywhere else).
+
+    Returns ``(dims, values)``: ``dims`` is ``None`` if every argument was an int
+    (the caller then answers with an int), and ``values`` holds one tuple of
+    ``dims or 1`` ints per argument, in order.
+    """
+    sequences = [value for _, value, _ in arguments if isinstance(value, (tuple, list, torch.Size))]
+    if not sequences:
+        return None, [(integer(name, value, minimum, what=_size_kind(minimum)),)
+                      for name, value, minimum in arguments]
+    dims = next((len(value) for value in sequences if len(value) > 1), 1)
+    return dims, [sizes(name, value, dims, minimum) for name, value, minimum in arguments]
+
+
+def per_layer(name: str, value: Any, layers: int | None = None, minimum: int = 1) -> tuple[int, ...]:
+    """One int per layer, as a tuple: a non-empty list or tuple of ints of at least ``minimum``.
+
+    With ``layers`` given, the list must have that many entries, and a single int (or a
+    one-element list) is used for every layer.
+    """
+    what = _size_kind(minimum)
+    if isinstance(value, (tuple, list)):
+        values = tuple(value) * layers if layers is not None and len(value) == 1 else tuple(value)
+        if layers is not None and len(values) != layers:
+            raise ValueError(f"{name} must be {what} or a list of {layers} of them (one per layer), "
+                             f"got {describe(value)} with {len(values)} entries")
+        if not values:
+            raise ValueError(f"{name} must have at least one entry (one per layer), got {describe(value)}")
+        return tuple(integer(f"{name}[{i}]", v, minimum, what=what) for i, v in enumerate(values))
+    if layers is None:
+        plural = {1: "positive ints", 0: "ints ≥ 0"}.get(minimum, "ints")
+        raise TypeError(f"{name} must be a list or tuple of {plural}, one per layer, got {describe(value)}")
+    return (integer(name, value, minimum, what=what),) * layers
+
+
+def input_channels(model: nn.Module, x: Tensor, expected: int, argument: str = "in_channels") -> Tensor:
+    """``x`` if dimension 1 (channels) of ``x`` is ``expected``, the model's ``argument``.
+
+    The message names the constructor argument, so the learner can fix either side:
+    the layout of the images or the way the model was built.
+    """
+    got = x.shape[1]
+    if got != expected:
+        who = type(model).__name__
+        raise ValueError(f"{who} was built with {argument}={expected} but the input has {got} channels "
+                         f"(shape {tuple(x.shape)}); channels come second in (N, C, H, W) (for (N, H, W, C) "
+                         f"images use x.permute(0, 3, 1, 2)), or build it with {who}({argument}={got})")
     return x
