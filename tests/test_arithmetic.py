@@ -169,38 +169,70 @@ def test_reference_examples():
 
 # --- errors ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: conv_output_size(2, 3), ["spans", "padded input", "2"]),
-    (lambda: conv_output_size(5, 3, d=3), ["d(k-1)+1 = 7"]),
-    (lambda: conv_output_size(5, 3, s=0), ["stride s must be at least 1, got 0"]),
-    (lambda: conv_output_size(5, 3, s=-2), ["stride"]),
-    (lambda: conv_output_size(5, 0), ["kernel size k must be at least 1"]),
-    (lambda: conv_output_size(0, 1), ["input size i must be at least 1"]),
-    (lambda: conv_output_size(5, 3, p=-1), ["padding p must be 0 or more"]),
-    (lambda: conv_output_size(5, 3, d=0), ["dilation"]),
-    (lambda: conv_output_size(5.0, 3), ["must be an int", "float"]),
-    (lambda: conv_output_size(5, 3, p=True), ["must be an int", "bool"]),
-    (lambda: conv_output_size("5", 3), ["must be an int"]),
-    (lambda: conv_output_size((5, 5), (3, 3, 3)), ["same length"]),
-    (lambda: conv_output_size((), 3), ["empty"]),
-    (lambda: conv_output_size((8, 2), 3), ["dimension 1"]),
-    (lambda: conv_output_size(5, 3, s=2, p="same"), ["'same' needs stride 1"]),
-    (lambda: conv_output_size(5, 3, p="full"), ["'same' or 'valid'"]),
-    (lambda: conv_transpose_output_size(3, 3, s=2, output_padding=2), ["smaller than max(stride, dilation) = 2"]),
-    (lambda: conv_transpose_output_size(3, 3, output_padding=1), ["output_padding"]),
-    (lambda: conv_transpose_output_size(2, 1, p=1), ["output size would be", "= 0"]),
-    (lambda: conv_transpose_output_size(2, 1, output_padding=-1), ["output_padding must be 0 or more"]),
-    (lambda: pool_output_size(9, 3, p=2), ["at most half the kernel size", "k//2 = 1"]),
-    (lambda: pool_output_size(2, 3), ["padded input is only", "output", "0"]),
-    (lambda: pool_output_size(5, 2, s=0), ["stride s must be at least 1"]),
-    (lambda: pool_output_size(5, 2, ceil_mode=1), ["ceil_mode must be True or False"]),
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: conv_output_size(2, 3), ValueError, ["k (kernel size) = 3", "spans", "padded input", "2"]),
+    (lambda: conv_output_size(5, 3, d=3), ValueError, ["k (kernel size) = 3 with dilation d = 3",
+                                                       "d(k-1)+1 = 7", "i+2p = 5+2*0 = 5"]),
+    (lambda: conv_output_size(5, 3, s=0), ValueError, ["s (stride) must be a positive int, got 0"]),
+    (lambda: conv_output_size(5, 3, s=-2), ValueError, ["s (stride) must be a positive int, got -2"]),
+    (lambda: conv_output_size(5, 0), ValueError, ["k (kernel size) must be a positive int, got 0"]),
+    (lambda: conv_output_size(0, 1), ValueError, ["i (input size) must be a positive int, got 0"]),
+    (lambda: conv_output_size(5, 3, p=-1), ValueError, ["p (padding) must be an int ≥ 0, got -1"]),
+    (lambda: conv_output_size(5, 3, d=0), ValueError, ["d (dilation) must be a positive int, got 0"]),
+    (lambda: conv_output_size((5, 5), 3, s=(1, 0)), ValueError, ["s (stride) must be a positive int in every "
+                                                                 "dimension, got (1, 0)"]),
+    (lambda: conv_output_size(5.0, 3), TypeError, ["i (input size) must be a positive int", "5.0 (float)",
+                                                   "write 5 (no decimal point)"]),
+    (lambda: conv_output_size(5, 3, p=True), TypeError, ["p (padding) must be an int ≥ 0", "True (bool)"]),
+    (lambda: conv_output_size("5", 3), TypeError, ["i (input size) must be a positive int", "write 5 without quotes"]),
+    (lambda: conv_output_size((5, 5), (3, 2.0)), TypeError, ["k (kernel size) must be a positive int or a tuple "
+                                                             "(height, width) of them, got (3, 2.0)"]),
+    (lambda: conv_output_size((5, 5), (3, 3, 3)), ValueError, ["k (kernel size) must be a positive int or a tuple "
+                                                               "(height, width) of them", "with 3 entries"]),
+    (lambda: conv_output_size((5, 5, 5), (3, 3)), ValueError, ["k (kernel size) must be a positive int or a tuple "
+                                                               "of 3 of them", "(3, 3) (tuple) with 2 entries"]),
+    (lambda: conv_output_size((), 3), ValueError, ["i (input size)", "() (tuple) with 0 entries"]),
+    (lambda: conv_output_size((8, 2), 3), ValueError, ["i+2p = 2+2*0 = 2 in dimension 1"]),
+    (lambda: conv_output_size(5, 3, s=2, p="same"), ValueError, ["p='same' needs stride 1", "got s=2",
+                                                                 "p=(k-1)//2"]),
+    (lambda: conv_output_size((5, 5), 3, s=(1, 2), p="same"), ValueError, ["got s=2 in dimension 1"]),
+    (lambda: conv_output_size(5, 3, p="full"), ValueError, ["p (padding) must be one of 'same', 'valid'; "
+                                                            "got 'full'"]),
+    (lambda: conv_transpose_output_size(3, 3, s=2, output_padding=2), ValueError,
+     ["output_padding must be smaller than max(stride, dilation) = 2, got output_padding=2"]),
+    (lambda: conv_transpose_output_size(3, 3, output_padding=1), ValueError, ["output_padding must be smaller"]),
+    (lambda: conv_transpose_output_size(2, 1, p=1), ValueError, ["p (padding) = 1 removes more than the layer "
+                                                                 "produces", "output size would be", "= 0"]),
+    (lambda: conv_transpose_output_size(2, 1, output_padding=-1), ValueError,
+     ["output_padding must be an int ≥ 0, got -1"]),
+    (lambda: pool_output_size(9, 3, p=2), ValueError, ["p (padding) = 2 is too large",
+                                                       "padding must be at most half the kernel size", "k//2 = 1"]),
+    (lambda: pool_output_size((9, 9), (3, 5), p=2), ValueError, ["p (padding) = 2 in dimension 0 is too large"]),
+    (lambda: pool_output_size(2, 3), ValueError, ["k (kernel size) = 3", "window that spans 3 pixels",
+                                                  "padded input is only", "output would be 0"]),
+    (lambda: pool_output_size(5, 2, s=0), ValueError, ["s (stride) must be a positive int, got 0"]),
+    (lambda: pool_output_size(5, 2, ceil_mode=1), TypeError, ["ceil_mode must be True or False, got 1 (int)"]),
 ])
-def test_impossible_settings_explain_themselves(call, words):
-    with pytest.raises(ValueError) as error:
+def test_impossible_settings_explain_themselves(call, error, words):
+    with pytest.raises(error) as raised:
         call()
+    message = str(raised.value)
     for word in words:
-        assert word in str(error.value)
-    assert str(error.value).split(":")[0] in ("conv_output_size", "conv_transpose_output_size", "pool_output_size")
+        assert word in message, message
+    # the argument's name comes first (no "conv_output_size: " prefix any more)
+    assert message.split()[0] in ("i", "k", "s", "p", "d", "output_padding", "ceil_mode", "p='same'"), message
+
+
+def test_messages_contain_no_colon_space_that_would_split_them():
+    """viz.conv prefixes these messages with the drawing function's name and splits on the first ': '."""
+    calls = [lambda: conv_output_size(5, 3, d=3), lambda: pool_output_size(9, 3, p=2),
+             lambda: pool_output_size(2, 3), lambda: conv_transpose_output_size(2, 1, p=1),
+             lambda: conv_transpose_output_size(3, 3, s=2, output_padding=2),
+             lambda: conv_output_size(5, 3, s=2, p="same")]
+    for call in calls:
+        with pytest.raises(ValueError) as raised:
+            call()
+        assert ": " not in str(raised.value), str(raised.value)
 
 
 def test_numpy_ints_accepted():
