@@ -6,9 +6,10 @@
   ``F.unfold``) and does all the multiply-adds as one matrix product, the trick
   that made convolutions fast on CPUs and GPUs.
 
-Both take exactly the arguments of :func:`torch.nn.functional.conv2d`, give the
-same result (up to float rounding) and refuse what it refuses, with an error
-that names the argument and says how to fix it.
+Both take exactly the arguments of :func:`torch.nn.functional.conv2d` (and the
+``padding_mode`` of :class:`torch.nn.Conv2d`), give the same result (up to float
+rounding) and refuse what they refuse, with an error that names the argument
+and says how to fix it.
 """
 
 from __future__ import annotations
@@ -19,14 +20,19 @@ from typing import Optional, Tuple, Union
 import torch
 import torch.nn.functional as F
 
-__all__ = ["conv2d_loops", "conv2d_unfold"]
+from . import _validate
+
+__all__ = ["conv2d_loops", "conv2d_unfold", "PADDING_MODES"]
 
 IntOrPair = Union[int, Tuple[int, int]]
+
+#: The ``padding_mode`` values of ``nn.Conv2d``: what the border is filled with.
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 @dataclass
 class _Conv2dPlan:
-    """Checked arguments of one conv2d call, with padding turned into explicit zeros."""
+    """Checked arguments of one conv2d call, with the padding already applied."""
 
     padded: torch.Tensor  # (N, C_in, H + top + bottom, W + left + right)
     weight: torch.Tensor  # (C_out, C_in / groups, kH, kW)
@@ -38,23 +44,32 @@ class _Conv2dPlan:
     unbatched: bool  # the input was (C_in, H, W): drop the batch axis again at the end
 
 
-def _pair(function: str, name: str, value, minimum: int) -> Tuple[int, int]:
-    if isinstance(value, (tuple, list, torch.Size)):
-        values = tuple(value)
-        if len(values) == 1:
-            values = values * 2
-    else:
-        values = (value, value)
-    if len(values) != 2 or any(isinstance(v, bool) or not isinstance(v, int) for v in values):
-        raise TypeError(f"{function}: {name} must be an int or a pair of ints (height, width), got {value!r}")
-    if min(values) < minimum:
-        bound = "positive" if minimum == 1 else "0 or more"
-        raise ValueError(f"{function}: {name} must be {bound} in both dimensions, got {value!r}")
-    return values
+def _check_tensors(input, weight, bias, groups: int) -> None:
+    """Types, ranks, dtypes and devices of the tensors, and how their channels fit together."""
+    _validate.tensor("input", input, ndim=(4, 3), dtype="real", layout="(N, C_in, H, W) or (C_in, H, W)")
+    _validate.tensor("weight", weight, ndim=4, dtype="real", layout="(C_out, C_in/groups, kH, kW)")
+    if bias is not None:
+        _validate.tensor("bias", bias, ndim=1, layout="(C_out,)")
+    _validate.same_dtype(weight=weight, input=input, bias=bias)  # weight first: the fix converts the input
+    _validate.same_device(weight=weight, input=input, bias=bias)
+    c_in, (c_out, c_in_per_group) = input.shape[-3], weight.shape[:2]
+    if c_out % groups != 0:
+        raise ValueError(f"weight.shape[0] = C_out = {c_out} must be divisible by groups={groups}, "
+                         f"since each group has C_out/groups filters of its own")
+    if c_in != c_in_per_group * groups:
+        raise ValueError(
+            f"input of shape {tuple(input.shape)} has {c_in} channels, but weight of shape "
+            f"{tuple(weight.shape)} with groups={groups} expects input with weight.shape[1] * groups = "
+            f"{c_in_per_group * groups} channels; channels come second in (N, C_in, H, W)")
+    if bias is not None and bias.shape != (c_out,):
+        raise ValueError(f"bias must have shape (C_out,) = ({c_out},), one number per filter, "
+                         f"got {tuple(bias.shape)}")
+    if min(weight.shape[2:]) < 1:
+        raise ValueError(f"weight's kernel size must be positive, got shape {tuple(weight.shape)}")
 
 
 def _same_padding(kernel: Tuple[int, int], dilation: Tuple[int, int]) -> Tuple[int, int, int, int]:
-    """(left, right, top, bottom) zeros that keep the size at stride 1, as PyTorch pads.
+    """(left, right, top, bottom) pixels that keep the size at stride 1, as PyTorch pads.
 
     The dilated kernel needs d(k-1) extra pixels; an odd total is split with the
     extra pixel at the right/bottom (PyTorch's choice for even kernels).
@@ -64,87 +79,77 @@ def _same_padding(kernel: Tuple[int, int], dilation: Tuple[int, int]) -> Tuple[i
     return (total_w // 2, total_w - total_w // 2, total_h // 2, total_h - total_h // 2)
 
 
-def _plan(function, input, weight, bias, stride, padding, dilation, groups) -> _Conv2dPlan:
-    """Check every argument the way F.conv2d does, but with errors that explain themselves."""
-    for name, tensor in (("input", input), ("weight", weight)):
-        if not isinstance(tensor, torch.Tensor):
-            raise TypeError(f"{function}: {name} must be a torch.Tensor, got {type(tensor).__name__}")
-    if input.dim() not in (3, 4):
-        raise ValueError(
-            f"{function}: input must be 4-D (N, C_in, H, W) or 3-D (C_in, H, W), got shape "
-            f"{tuple(input.shape)}; add a batch axis with input.unsqueeze(0) or check the layer order")
-    if weight.dim() != 4:
-        raise ValueError(f"{function}: weight must be 4-D (C_out, C_in/groups, kH, kW), got shape "
-                         f"{tuple(weight.shape)}")
-    if isinstance(groups, bool) or not isinstance(groups, int):
-        raise TypeError(f"{function}: groups must be an int, got {groups!r}")
-    if groups < 1:
-        raise ValueError(f"{function}: groups must be 1 or more, got {groups}")
-    if input.dtype == torch.bool or weight.dtype == torch.bool:
-        raise TypeError(f"{function}: boolean tensors cannot be convolved; convert with .float()")
+def _padding_sides(padding, kernel, stride, dilation) -> Tuple[int, int, int, int]:
+    """``padding`` (int, pair, 'valid' or 'same') as (left, right, top, bottom), F.pad's order."""
+    if not isinstance(padding, str):
+        ph, pw = _validate.sizes("padding", padding, 2, minimum=0)
+        return (pw, pw, ph, ph)
+    _validate.one_of("padding", padding, ("same", "valid"))
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if stride != (1, 1):
+        raise ValueError(f"padding='same' is not supported for strided convolutions (stride={stride}), "
+                         f"as in PyTorch; pad explicitly, e.g. padding=k//2")
+    return _same_padding(kernel, dilation)
+
+
+def _check_padding_fits(mode: str, sides, size: Tuple[int, int]) -> None:
+    """Refuse what F.pad refuses: reflect needs p < size, circular p <= size, both a non-empty input."""
+    height, width = size
+    for pad, length, axis in zip(sides, (width, width, height, height), ("width",) * 2 + ("height",) * 2):
+        if mode == "reflect" and pad >= length:
+            raise ValueError(
+                f"padding {pad} in {axis} is too large for padding_mode='reflect' on an input of {height}×{width}: "
+                f"a reflection repeats no border pixel, so it needs padding < {axis} ({length}), as F.pad "
+                f"does; use less padding, or padding_mode='replicate'")
+        if mode == "circular" and pad > length:
+            raise ValueError(
+                f"padding {pad} in {axis} is too large for padding_mode='circular' on an input of {height}×{width}: "
+                f"the input would wrap around more than once; use padding <= {axis} ({length})")
+        if mode == "replicate" and pad > 0 and length == 0:
+            raise ValueError(f"padding_mode='replicate' needs a non-empty input to copy from, got "
+                             f"{height}×{width}")
+
+
+def _output_size(size, sides, kernel, stride, dilation) -> Tuple[int, int]:
+    left, right, top, bottom = sides
+    padded_size = (size[0] + top + bottom, size[1] + left + right)
+    out_size = []
+    for axis, length, k, d, s in zip(("height", "width"), padded_size, kernel, dilation, stride):
+        span = d * (k - 1) + 1  # pixels covered by the dilated kernel
+        if span > length:
+            raise ValueError(
+                f"weight's kernel (size {kernel}, dilation {dilation}) spans {span} pixels in {axis} but the "
+                f"padded input has only {length}; use a smaller kernel or more padding")
+        out_size.append((length - span) // s + 1)
+    return tuple(out_size)
+
+
+def _plan(input, weight, bias, stride, padding, dilation, groups, padding_mode) -> _Conv2dPlan:
+    """Check every argument the way F.conv2d and nn.Conv2d do, then pad the input.
+
+    As ``nn.Conv2d`` does, every mode pads with ``F.pad(x, (left, right, top, bottom), mode)``
+    (``'zeros'`` is F.pad's ``'constant'``) and the convolution itself then has no padding.
+    """
+    groups = _validate.positive_int("groups", groups)
+    _check_tensors(input, weight, bias, groups)
+    stride = _validate.sizes("stride", stride, 2, minimum=1)
+    dilation = _validate.sizes("dilation", dilation, 2, minimum=1)
+    _validate.one_of("padding_mode", padding_mode, PADDING_MODES)
     unbatched = input.dim() == 3
     x = input.unsqueeze(0) if unbatched else input
-    c_in, c_out, c_in_per_group = x.shape[1], weight.shape[0], weight.shape[1]
-    if c_out % groups != 0:
-        raise ValueError(f"{function}: weight.shape[0] = C_out = {c_out} must be divisible by groups={groups}, "
-                         f"since each group has C_out/groups filters of its own")
-    if c_in != c_in_per_group * groups:
-        raise ValueError(
-            f"{function}: weight of shape {tuple(weight.shape)} with groups={groups} expects input with "
-            f"weight.shape[1] * groups = {c_in_per_group * groups} channels, but input of shape "
-            f"{tuple(input.shape)} has {c_in}; channels come second in (N, C_in, H, W)")
-    if weight.dtype != x.dtype:
-        raise TypeError(f"{function}: input is {x.dtype} but weight is {weight.dtype}; make them the same, "
-                        f"e.g. input.to(weight.dtype)")
-    if bias is not None:
-        if not isinstance(bias, torch.Tensor):
-            raise TypeError(f"{function}: bias must be a torch.Tensor or None, got {type(bias).__name__}")
-        if bias.shape != (c_out,):
-            raise ValueError(f"{function}: bias must have shape (C_out,) = ({c_out},), one number per filter, "
-                             f"got {tuple(bias.shape)}")
-        if bias.dtype != x.dtype:
-            raise TypeError(f"{function}: bias is {bias.dtype} but input is {x.dtype}; make them the same")
-    devices = {t.device for t in (x, weight, bias) if t is not None}
-    if len(devices) > 1:
-        raise ValueError(f"{function}: input, weight and bias are on different devices {sorted(map(str, devices))}; "
-                         f"move them with .to(device)")
-
-    kernel = (weight.shape[2], weight.shape[3])
-    if min(kernel) < 1:
-        raise ValueError(f"{function}: kernel size must be positive, got weight of shape {tuple(weight.shape)}")
-    stride = _pair(function, "stride", stride, 1)
-    dilation = _pair(function, "dilation", dilation, 1)
-    if isinstance(padding, str):
-        if padding == "valid":
-            sides = (0, 0, 0, 0)
-        elif padding == "same":
-            if stride != (1, 1):
-                raise ValueError(f"{function}: padding='same' is not supported for strided convolutions "
-                                 f"(stride={stride}), as in PyTorch; pad explicitly, e.g. padding=k//2")
-            sides = _same_padding(kernel, dilation)
-        else:
-            raise ValueError(f"{function}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
-    else:
-        ph, pw = _pair(function, "padding", padding, 0)
-        sides = (pw, pw, ph, ph)
-
-    left, right, top, bottom = sides
-    padded_size = (x.shape[2] + top + bottom, x.shape[3] + left + right)
-    out_size = []
-    for axis, size, k, d, s in zip(("height", "width"), padded_size, kernel, dilation, stride):
-        span = d * (k - 1) + 1  # pixels covered by the dilated kernel
-        if span > size:
-            raise ValueError(
-                f"{function}: the kernel (size {kernel}, dilation {dilation}) spans {span} pixels in {axis} but the "
-                f"padded input has only {size}; use a smaller kernel or more padding")
-        out_size.append((size - span) // s + 1)
-    padded = F.pad(x, (left, right, top, bottom)) if any(sides) else x
-    return _Conv2dPlan(padded, weight, bias, stride, dilation, groups, tuple(out_size), unbatched)
+    kernel = tuple(weight.shape[2:])
+    sides = _padding_sides(padding, kernel, stride, dilation)
+    _check_padding_fits(padding_mode, sides, tuple(x.shape[2:]))
+    out_size = _output_size(tuple(x.shape[2:]), sides, kernel, stride, dilation)
+    if any(sides):
+        x = F.pad(x, sides, mode="constant" if padding_mode == "zeros" else padding_mode)
+    return _Conv2dPlan(x, weight, bias, stride, dilation, groups, out_size, unbatched)
 
 
 def conv2d_loops(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
                  stride: IntOrPair = 1, padding: Union[IntOrPair, str] = 0, dilation: IntOrPair = 1,
-                 groups: int = 1) -> torch.Tensor:
+                 groups: int = 1, *, padding_mode: str = "zeros") -> torch.Tensor:
     r"""2-D convolution (cross-correlation) with explicit loops over the output.
 
     Each output pixel is the sum over one window of the input times the filter,
@@ -155,17 +160,23 @@ def conv2d_loops(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch
         \text{input}[n, g C' + j,\; y s_h + u d_h,\; x s_w + v d_w]\;\text{weight}[c, j, u, v]
 
     where :math:`g` is the group of filter :math:`c` and :math:`C' = C_{in}/\text{groups}`.
-    Same arguments and result as :func:`torch.nn.functional.conv2d`.
+    Same arguments and result as :func:`torch.nn.functional.conv2d`, plus the
+    ``padding_mode`` of :class:`torch.nn.Conv2d`.
 
     Args:
         input: ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
         weight: ``(C_out, C_in / groups, kH, kW)``.
         bias: ``(C_out,)`` or ``None``. Default: ``None``.
         stride: step between windows, int or ``(sH, sW)``. Default: 1.
-        padding: zeros on each side, int or ``(pH, pW)``, or ``'valid'`` (none) or
+        padding: pixels added on each side, int or ``(pH, pW)``, or ``'valid'`` (none) or
             ``'same'`` (output as large as the input; stride 1 only). Default: 0.
         dilation: spacing between kernel elements, int or ``(dH, dW)``. Default: 1.
         groups: split the channels into this many independent groups. Default: 1.
+        padding_mode: what the added pixels hold, as in ``nn.Conv2d`` (keyword only):
+            ``'zeros'``; ``'reflect'``, the input mirrored at its border without repeating
+            the border pixel (needs padding smaller than the input); ``'replicate'``, copies
+            of the border pixel; ``'circular'``, the opposite side of the input, as if it
+            wrapped around (needs padding at most the input's size). Default: ``'zeros'``.
 
     Shape:
         - Input: :math:`(N, C_{in}, H, W)` or :math:`(C_{in}, H, W)`
@@ -173,7 +184,8 @@ def conv2d_loops(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch
           :math:`H_{out} = \lfloor (H + 2p_h - d_h(k_h - 1) - 1)/s_h \rfloor + 1` (likewise for W).
 
     Raises:
-        ValueError, TypeError: for the arguments ``F.conv2d`` refuses, naming the argument.
+        ValueError, TypeError: for the arguments ``F.conv2d`` or ``nn.Conv2d`` refuse,
+            naming the argument.
 
     Example::
 
@@ -181,7 +193,7 @@ def conv2d_loops(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch
         >>> conv2d_loops(x, torch.ones(1, 1, 3, 3), stride=2).shape
         torch.Size([1, 1, 2, 2])
     """
-    plan = _plan("conv2d_loops", input, weight, bias, stride, padding, dilation, groups)
+    plan = _plan(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     padded, w = plan.padded, plan.weight
     batch = padded.shape[0]
     c_out, c_in_per_group, kh, kw = w.shape
@@ -220,7 +232,7 @@ def _im2col(x: torch.Tensor, kernel, dilation, stride) -> torch.Tensor:
 
 def conv2d_unfold(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
                   stride: IntOrPair = 1, padding: Union[IntOrPair, str] = 0, dilation: IntOrPair = 1,
-                  groups: int = 1) -> torch.Tensor:
+                  groups: int = 1, *, padding_mode: str = "zeros") -> torch.Tensor:
     r"""2-D convolution as one matrix product ("im2col").
 
     ``F.unfold`` copies every window of the padded input into a column of a matrix
@@ -230,8 +242,8 @@ def conv2d_unfold(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torc
     every window times every filter computed at once. With groups, each group of
     filters multiplies only its own block of rows.
 
-    Same arguments and result as :func:`torch.nn.functional.conv2d`; see
-    :func:`conv2d_loops` for the arguments.
+    Same arguments and result as :func:`torch.nn.functional.conv2d`, plus the
+    ``padding_mode`` of :class:`torch.nn.Conv2d`; see :func:`conv2d_loops` for the arguments.
 
     Shape:
         - Input: :math:`(N, C_{in}, H, W)` or :math:`(C_{in}, H, W)`
@@ -244,8 +256,12 @@ def conv2d_unfold(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torc
         >>> w = torch.randn(4, 3, 3, 3)
         >>> torch.allclose(conv2d_unfold(x, w, padding=1), F.conv2d(x, w, padding=1), atol=1e-5)
         True
+        >>> conv = nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect")
+        >>> torch.allclose(conv2d_unfold(x, conv.weight, conv.bias, padding=1, padding_mode="reflect"),
+        ...                conv(x), atol=1e-5)
+        True
     """
-    plan = _plan("conv2d_unfold", input, weight, bias, stride, padding, dilation, groups)
+    plan = _plan(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     x, w, g = plan.padded, plan.weight, plan.groups
     batch = x.shape[0]
     c_out, c_in_per_group, kh, kw = w.shape
