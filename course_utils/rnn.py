@@ -22,6 +22,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
+from . import _validate
+
 __all__ = ["rnn_cell", "gru_cell", "lstm_cell", "run_rnn", "GATES"]
 
 #: Gate names in the order PyTorch stacks them in ``weight_ih``/``weight_hh``.
@@ -71,47 +73,64 @@ def _lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr):
 
 
 # --------------------------------------------------------------------------
-# argument checks of the public cells
+# argument checks of the public cells: the weights define the cell (as a
+# module's parameters do), the input and the states must fit them
 # --------------------------------------------------------------------------
 
-def _shape(t) -> tuple:
-    return tuple(t.shape)
+_STATE_LABELS = {"hx": "hx", "hx[0]": "hx[0] (the hidden state h)", "hx[1]": "hx[1] (the cell state c)"}
 
 
-def _check_tensor(name: str, value) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
-
-
-def _check_cell_args(kind, gates, input, h, weight_ih, weight_hh, bias_ih, bias_hh, hidden_size=None):
-    for name, value in (("input", input), ("hx", h), ("weight_ih", weight_ih), ("weight_hh", weight_hh)):
-        _check_tensor(name, value)
-    for name, value in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
-        if value is not None:
-            _check_tensor(name, value)
+def _check_cell(gates: int, input, states: dict, weight_ih, weight_hh, bias_ih, bias_hh,
+                weight_hr=None) -> None:
+    """Check a cell's arguments once; ``states`` maps ``"hx"`` (or ``"hx[0]"``, ``"hx[1]"``) to tensors."""
+    _validate.tensor("input", input)
     if input.dim() not in (1, 2):
-        raise ValueError(
-            f"{kind}: input must be 1-D (I,) or 2-D (N, I), got shape {_shape(input)}; "
-            "a cell takes one time step — loop over time or use run_rnn for a sequence"
-        )
-    if h.dim() != input.dim() or (input.dim() == 2 and h.shape[0] != input.shape[0]):
-        raise ValueError(
-            f"{kind}: hx must have the same batch layout as input: input {_shape(input)}, hx {_shape(h)}"
-        )
-    H = h.shape[-1] if hidden_size is None else hidden_size
-    if weight_ih.dim() != 2 or weight_ih.shape != (gates * H, input.shape[-1]):
-        raise ValueError(
-            f"{kind}: weight_ih must have shape ({gates}·H, I) = {(gates * H, input.shape[-1])} "
-            f"for input {_shape(input)} and hidden size H={H}, got {_shape(weight_ih)}"
-        )
-    if weight_hh.dim() != 2 or weight_hh.shape != (gates * H, h.shape[-1]):
-        raise ValueError(
-            f"{kind}: weight_hh must have shape ({gates}·H, H_out) = {(gates * H, h.shape[-1])}, "
-            f"got {_shape(weight_hh)}"
-        )
+        raise ValueError(f"input must be 1-D (I,) or 2-D (N, I), got shape {tuple(input.shape)}; "
+                         "a cell takes one time step — loop over time or use run_rnn for a sequence")
+    for name, state in states.items():
+        _validate.tensor(_STATE_LABELS[name], state)
+        if state.dim() != input.dim() or (input.dim() == 2 and state.shape[0] != input.shape[0]):
+            raise ValueError(f"{_STATE_LABELS[name]} must have the same batch layout as input: "
+                             f"input {tuple(input.shape)}, {name} {tuple(state.shape)}")
+    weights = dict(weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh,
+                   weight_hr=weight_hr)
+    for name, weight in weights.items():
+        if weight is not None or name in ("weight_ih", "weight_hh"):
+            _validate.tensor(name, weight, ndim=1 if name.startswith("bias") else 2)
+    _validate.same_dtype(**weights, input=input, **states)  # weights first: the fix converts the others
+    _validate.same_device(**weights, input=input, **states)
+    _check_cell_shapes(gates, input, states, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)
+
+
+def _check_cell_shapes(gates, input, states, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr) -> None:
+    """H comes from weight_ih (G·H rows), H_out from weight_hh; input and states must match them."""
+    state_h = states.get("hx[1]", states.get("hx")).shape[-1]  # only to say what was expected
+    rows, features = weight_ih.shape
+    if rows == 0 or rows % gates != 0:
+        raise ValueError(f"weight_ih must have shape ({gates}·H, I) = {(gates * state_h, input.shape[-1])} "
+                         f"for input {tuple(input.shape)} and hidden size H={state_h}, got {tuple(weight_ih.shape)}")
+    hidden = rows // gates
+    hidden_out = weight_hr.shape[0] if weight_hr is not None else hidden
+    if weight_hr is not None and weight_hr.shape[1] != hidden:
+        raise ValueError(f"weight_hr must have shape (P, H) = {(weight_hh.shape[1], hidden)}, got {tuple(weight_hr.shape)}")
+    if weight_hh.shape != (rows, hidden_out):
+        differ = "hx[1]" in states and states["hx[0]"].shape[-1] != states["hx[1]"].shape[-1]
+        projection = "; h and c differ in size only with a projection — pass weight_hr" if differ else ""
+        raise ValueError(f"weight_hh must have shape ({gates}·H, H_out) = {(rows, hidden_out)} for weight_ih of "
+                         f"shape {tuple(weight_ih.shape)}, got {tuple(weight_hh.shape)}{projection}")
     for name, bias in (("bias_ih", bias_ih), ("bias_hh", bias_hh)):
-        if bias is not None and bias.shape != (gates * H,):
-            raise ValueError(f"{kind}: {name} must have shape ({gates * H},), got {_shape(bias)}")
+        if bias is not None and bias.shape != (rows,):
+            raise ValueError(f"{name} must have shape ({rows},), got {tuple(bias.shape)}")
+    if input.shape[-1] != features:
+        raise ValueError(f"input must have I = weight_ih.shape[1] = {features} features in its last dim, "
+                         f"got shape {tuple(input.shape)}")
+    expected = {"hx": hidden, "hx[0]": hidden_out, "hx[1]": hidden}
+    for name, state in states.items():
+        if state.shape[-1] != expected[name]:
+            size = "H_out" if name == "hx[0]" and weight_hr is not None else "H"
+            raise ValueError(f"{_STATE_LABELS[name]} must have {size} = {expected[name]} features in its last "
+                             f"dim, as the weights say (weight_ih {tuple(weight_ih.shape)}, weight_hh "
+                             f"{tuple(weight_hh.shape)}), got shape {tuple(state.shape)}")
 
 
 # --------------------------------------------------------------------------
@@ -144,9 +163,8 @@ def rnn_cell(input: Tensor, hx: Tensor, weight_ih: Tensor, weight_hh: Tensor,
         - weight_ih: :math:`(H, I)`, weight_hh: :math:`(H, H)`, biases: :math:`(H)`
         - Output: same as ``hx``.
     """
-    if nonlinearity not in _NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-    _check_cell_args("rnn_cell", 1, input, hx, weight_ih, weight_hh, bias_ih, bias_hh)
+    _validate.one_of("nonlinearity", nonlinearity, tuple(_NONLINEARITIES))
+    _check_cell(1, input, {"hx": hx}, weight_ih, weight_hh, bias_ih, bias_hh)
     return _rnn_step(input, hx, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity)
 
 
@@ -189,9 +207,8 @@ def gru_cell(input: Tensor, hx: Tensor, weight_ih: Tensor, weight_hh: Tensor,
         - weight_ih: :math:`(3H, I)`, weight_hh: :math:`(3H, H)`, biases: :math:`(3H)`
         - Output: same as ``hx``.
     """
-    if not isinstance(reset_after, bool):
-        raise TypeError(f"reset_after must be True or False, got {reset_after!r}")
-    _check_cell_args("gru_cell", 3, input, hx, weight_ih, weight_hh, bias_ih, bias_hh)
+    _validate.boolean("reset_after", reset_after)
+    _check_cell(3, input, {"hx": hx}, weight_ih, weight_hh, bias_ih, bias_hh)
     return _gru_step(input, hx, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
 
 
@@ -233,24 +250,9 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], weight_ih: Tensor, weigh
         - Output: ``h'`` like ``h``, ``c'`` like ``c``.
     """
     if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-        raise TypeError(f"lstm_cell: hx must be a pair (h, c) of tensors, got {type(hx).__name__}")
+        raise TypeError(f"hx must be a pair (h, c) of tensors, got {_validate.describe(hx)}")
     h, c = hx
-    _check_tensor("hx[1] (the cell state c)", c)
-    _check_tensor("hx[0] (the hidden state h)", h)
-    H = c.shape[-1]
-    _check_cell_args("lstm_cell", 4, input, h, weight_ih, weight_hh, bias_ih, bias_hh, hidden_size=H)
-    if weight_hr is not None:
-        _check_tensor("weight_hr", weight_hr)
-    if c.shape[:-1] != h.shape[:-1]:
-        raise ValueError(f"lstm_cell: h {_shape(h)} and c {_shape(c)} must have the same batch size")
-    expected_hr = (h.shape[-1], H)
-    if weight_hr is None and h.shape[-1] != H:
-        raise ValueError(
-            f"lstm_cell: h has {h.shape[-1]} features but c has {H}; "
-            "they differ only with a projection — pass weight_hr"
-        )
-    if weight_hr is not None and weight_hr.shape != expected_hr:
-        raise ValueError(f"lstm_cell: weight_hr must have shape (P, H) = {expected_hr}, got {_shape(weight_hr)}")
+    _check_cell(4, input, {"hx[0]": h, "hx[1]": c}, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)
     return _lstm_step(input, h, c, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)
 
 
@@ -261,23 +263,94 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], weight_ih: Tensor, weigh
 _SUPPORTED = (nn.RNN, nn.GRU, nn.LSTM)
 
 
-def _check_module(module) -> str:
+def _check_module(module) -> None:
     if isinstance(module, nn.RNNCellBase):
         raise TypeError(
             f"module must be an nn.RNN, nn.GRU or nn.LSTM, got the single-step {type(module).__name__}; "
             "for one step use rnn_cell/gru_cell/lstm_cell with its weight_ih, weight_hh, bias_ih, bias_hh"
         )
-    if not isinstance(module, _SUPPORTED) or module.mode not in ("RNN_TANH", "RNN_RELU", "GRU", "LSTM"):
-        raise TypeError(
-            f"module must be an nn.RNN, nn.GRU or nn.LSTM, got {type(module).__name__}"
-        )
+    _validate.module("module", module, _SUPPORTED, "an nn.RNN, nn.GRU or nn.LSTM")
     if module.training and module.dropout > 0 and module.num_layers > 1:
         raise ValueError(
             f"module has dropout={module.dropout} between its {module.num_layers} layers and is in "
             "training mode, where PyTorch draws random dropout masks that run_rnn cannot reproduce; "
             "call module.eval() first (dropout is then off) or build it with dropout=0"
         )
-    return module.mode
+
+
+def _check_input(module, input) -> None:
+    if isinstance(input, PackedSequence):
+        raise TypeError(
+            "input is a PackedSequence, which run_rnn does not support; unpack it with "
+            "pad_packed_sequence and run the padded tensor, or run each sequence on its own"
+        )
+    layout = "(N, L, I)" if module.batch_first else "(L, N, I)"
+    _validate.tensor("input", input, ndim=(3, 2), layout=f"{layout} or unbatched (L, I)")
+    if input.shape[-1] != module.input_size:
+        raise ValueError(
+            f"input must have input_size={module.input_size} features in its last dim, "
+            f"got shape {tuple(input.shape)} (last dim {input.shape[-1]})"
+        )
+    # weights first, so that the fix converts the input: input.to(module.weight_ih_l0.dtype)
+    _validate.same_dtype(**{"module.weight_ih_l0": module.weight_ih_l0, "input": input})
+    _validate.same_device(**{"module.weight_ih_l0": module.weight_ih_l0, "input": input})
+    steps = input.shape[1] if input.dim() == 3 and module.batch_first else input.shape[0]
+    if steps == 0:
+        raise ValueError(f"input must have at least one time step, got shape {tuple(input.shape)}")
+
+
+def _sequence_first(module, input: Tensor) -> tuple[Tensor, bool]:
+    """``input`` as ``(L, N, I)``, so that ``x[t]`` is time step t of the whole batch; and was it batched."""
+    batched = input.dim() == 3
+    x = input if batched else input.unsqueeze(1)  # (L, 1, I): unbatched is a batch of one
+    return (x.transpose(0, 1) if batched and module.batch_first else x), batched
+
+
+def _split_state(module, hx) -> dict:
+    """``hx`` as ``{name: tensor}``: ``{"hx": h_0}``, or ``{"hx[0]": h_0, "hx[1]": c_0}`` for an LSTM."""
+    if module.mode == "LSTM":
+        if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+            raise TypeError(f"hx of nn.LSTM must be a pair (h_0, c_0), got {type(hx).__name__}")
+        return {"hx[0]": hx[0], "hx[1]": hx[1]}
+    if isinstance(hx, (tuple, list)):
+        raise TypeError(
+            f"hx of nn.{type(module).__name__} must be a tensor h_0, not a {type(hx).__name__} "
+            "(only nn.LSTM takes a pair (h_0, c_0))"
+        )
+    return {"hx": hx}
+
+
+def _initial_state(module, hx, x: Tensor, batched: bool) -> tuple[Tensor, Tensor | None]:
+    """``h_0`` (and ``c_0`` for an LSTM): zeros if ``hx`` is None, else ``hx`` once checked."""
+    is_lstm = module.mode == "LSTM"
+    layers, batch = (2 if module.bidirectional else 1) * module.num_layers, x.shape[1]
+    h_out = module.proj_size if is_lstm and module.proj_size > 0 else module.hidden_size
+    shapes = {"hx": (layers, batch, h_out), "hx[0]": (layers, batch, h_out),
+              "hx[1]": (layers, batch, module.hidden_size)}
+    if hx is None:
+        return x.new_zeros(shapes["hx"]), (x.new_zeros(shapes["hx[1]"]) if is_lstm else None)
+    states = _split_state(module, hx)
+    for name, state in states.items():
+        _check_state(name, state, shapes[name] if batched else (layers, shapes[name][2]), batched)
+    _validate.same_dtype(**{"module.weight_ih_l0": module.weight_ih_l0}, **states)
+    _validate.same_device(**{"module.weight_ih_l0": module.weight_ih_l0}, **states)
+    states = [state if batched else state.unsqueeze(1) for state in states.values()]  # N = 1 if unbatched
+    return states[0], (states[1] if is_lstm else None)
+
+
+_STATE_NAMES = {"hx": ("hx", "H_out"), "hx[0]": ("hx[0] (h_0)", "H_out"), "hx[1]": ("hx[1] (c_0)", "H")}
+
+
+def _check_state(name: str, state, expected: tuple, batched: bool) -> None:
+    label, features = _STATE_NAMES[name]
+    _validate.tensor(label, state)
+    if state.shape != expected:
+        layout = f"(D·num_layers, N, {features})" if batched else \
+            f"(D·num_layers, {features}) for unbatched 2-D input"
+        raise ValueError(
+            f"{label} must have shape {layout} = {tuple(expected)}, got {tuple(state.shape)}; "
+            "note that h_n/c_n are never batch-first, even with batch_first=True"
+        )
 
 
 def _layer_weights(module, layer: int, direction: int):
@@ -289,17 +362,52 @@ def _layer_weights(module, layer: int, direction: int):
     return get("weight_ih"), get("weight_hh"), None, None, w_hr
 
 
-def _check_state(name, state, expected, batched, dtype):
-    if not isinstance(state, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(state).__name__}")
-    if state.shape != expected:
-        layout = "(D·num_layers, N, H_out)" if batched else "(D·num_layers, H_out) for unbatched 2-D input"
-        raise ValueError(
-            f"{name} must have shape {layout} = {tuple(expected)}, got {_shape(state)}; "
-            "note that h_n/c_n are never batch-first, even with batch_first=True"
-        )
-    if state.dtype != dtype:
-        raise ValueError(f"{name} has dtype {state.dtype} but the module's weights are {dtype}")
+def _cell_step(mode: str):
+    """One time step of the module's kind, as ``(h, c) = step(x, h, c, *weights)``; c is None except for LSTM."""
+    if mode == "LSTM":
+        return _lstm_step
+    if mode == "GRU":
+        return lambda x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr: (_gru_step(x, h, w_ih, w_hh, b_ih, b_hh), None)
+    nonlinearity = "relu" if mode == "RNN_RELU" else "tanh"
+    return lambda x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr: (
+        _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity), None)
+
+
+def _run_direction(module, x: Tensor, layer: int, direction: int, h: Tensor, c: Tensor | None):
+    """One layer read in one direction: outputs ``(L, N, H_out)`` and the final ``h`` (and ``c``)."""
+    step, weights = _cell_step(module.mode), _layer_weights(module, layer, direction)
+    length = x.shape[0]
+    out = [None] * length
+    for t in (reversed(range(length)) if direction == 1 else range(length)):
+        h, c = step(x[t], h, c, *weights)
+        out[t] = h
+    return torch.stack(out), h, c
+
+
+def _run_layers(module, x: Tensor, h0: Tensor, c0: Tensor | None):
+    """Every layer and direction; returns ``output`` ``(L, N, D·H_out)``, ``h_n`` and ``c_n`` (or None)."""
+    directions = 2 if module.bidirectional else 1
+    h_n, c_n = [], []
+    for layer in range(module.num_layers):
+        outputs = []
+        for direction in range(directions):
+            k = layer * directions + direction
+            out, h, c = _run_direction(module, x, layer, direction, h0[k], None if c0 is None else c0[k])
+            outputs.append(out)
+            h_n.append(h)
+            c_n.append(c)
+        x = torch.cat(outputs, dim=2)  # (L, N, D·H_out): the next layer's input
+    return x, torch.stack(h_n), (None if c0 is None else torch.stack(c_n))
+
+
+def _as_module_returns(module, output: Tensor, h_n: Tensor, c_n: Tensor | None, batched: bool):
+    """Undo :func:`_sequence_first` and pack the results as the module does."""
+    if not batched:
+        output, h_n = output.squeeze(1), h_n.squeeze(1)
+        c_n = None if c_n is None else c_n.squeeze(1)
+    elif module.batch_first:
+        output = output.transpose(0, 1)
+    return (output, (h_n, c_n)) if module.mode == "LSTM" else (output, h_n)
 
 
 def run_rnn(module: nn.Module, input: Tensor, hx=None):
@@ -362,97 +470,9 @@ def run_rnn(module: nn.Module, input: Tensor, hx=None):
         >>> out.shape, h_n.shape, c_n.shape
         (torch.Size([3, 7, 40]), torch.Size([4, 3, 20]), torch.Size([4, 3, 20]))
     """
-    mode = _check_module(module)
-    is_lstm = mode == "LSTM"
-    if isinstance(input, PackedSequence):
-        raise TypeError(
-            "input is a PackedSequence, which run_rnn does not support; unpack it with "
-            "pad_packed_sequence and run the padded tensor, or run each sequence on its own"
-        )
-    if not isinstance(input, Tensor):
-        raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}")
-    if input.dim() not in (2, 3):
-        layout = "(N, L, I)" if module.batch_first else "(L, N, I)"
-        raise ValueError(
-            f"input must be 3-D {layout} or unbatched 2-D (L, I), got {input.dim()}-D shape {_shape(input)}"
-        )
-    if input.shape[-1] != module.input_size:
-        raise ValueError(
-            f"input must have input_size={module.input_size} features in its last dim, "
-            f"got shape {_shape(input)} (last dim {input.shape[-1]})"
-        )
-    dtype = module.weight_ih_l0.dtype
-    if input.dtype != dtype:
-        raise ValueError(
-            f"input has dtype {input.dtype} but the module's weights are {dtype}; "
-            f"convert one of them, e.g. input.to({dtype})"
-        )
-
-    batched = input.dim() == 3
-    x = input if batched else input.unsqueeze(1)  # (L, 1, I): unbatched is a batch of one
-    if batched and module.batch_first:
-        x = x.transpose(0, 1)  # work seq-first: x[t] is time step t for the whole batch
-    L, N = x.shape[0], x.shape[1]
-    if L == 0:
-        raise ValueError(f"input must have at least one time step, got shape {_shape(input)}")
-
-    D = 2 if module.bidirectional else 1
-    H = module.hidden_size
-    H_out = module.proj_size if is_lstm and module.proj_size > 0 else H
-    h_shape = (D * module.num_layers, N, H_out)
-    c_shape = (D * module.num_layers, N, H)
-
-    if hx is None:
-        h0 = x.new_zeros(h_shape)
-        c0 = x.new_zeros(c_shape) if is_lstm else None
-    else:
-        if is_lstm:
-            if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-                raise TypeError(f"hx of nn.LSTM must be a pair (h_0, c_0), got {type(hx).__name__}")
-            h0, c0 = hx
-        else:
-            if isinstance(hx, (tuple, list)):
-                raise TypeError(
-                    f"hx of nn.{type(module).__name__} must be a tensor h_0, not a {type(hx).__name__} "
-                    "(only nn.LSTM takes a pair (h_0, c_0))"
-                )
-            h0, c0 = hx, None
-        drop_n = lambda shape: shape if batched else (shape[0], shape[2])  # noqa: E731
-        _check_state("hx[0] (h_0)" if is_lstm else "hx", h0, drop_n(h_shape), batched, dtype)
-        if is_lstm:
-            _check_state("hx[1] (c_0)", c0, drop_n(c_shape), batched, dtype)
-        if not batched:
-            h0 = h0.unsqueeze(1)
-            c0 = c0.unsqueeze(1) if is_lstm else None
-
-    h_n, c_n = [], []
-    for layer in range(module.num_layers):
-        outputs = []
-        for direction in range(D):
-            w_ih, w_hh, b_ih, b_hh, w_hr = _layer_weights(module, layer, direction)
-            k = layer * D + direction
-            h = h0[k]
-            c = c0[k] if is_lstm else None
-            steps = range(L - 1, -1, -1) if direction == 1 else range(L)
-            out = [None] * L
-            for t in steps:
-                if is_lstm:
-                    h, c = _lstm_step(x[t], h, c, w_ih, w_hh, b_ih, b_hh, w_hr)
-                elif mode == "GRU":
-                    h = _gru_step(x[t], h, w_ih, w_hh, b_ih, b_hh)
-                else:
-                    h = _rnn_step(x[t], h, w_ih, w_hh, b_ih, b_hh, "relu" if mode == "RNN_RELU" else "tanh")
-                out[t] = h
-            outputs.append(torch.stack(out))  # (L, N, H_out)
-            h_n.append(h)
-            c_n.append(c)
-        x = torch.cat(outputs, dim=2)  # (L, N, D·H_out): the next layer's input
-
-    output, h_n = x, torch.stack(h_n)
-    c_n = torch.stack(c_n) if is_lstm else None
-    if not batched:
-        output, h_n = output.squeeze(1), h_n.squeeze(1)
-        c_n = c_n.squeeze(1) if is_lstm else None
-    elif module.batch_first:
-        output = output.transpose(0, 1)
-    return (output, (h_n, c_n)) if is_lstm else (output, h_n)
+    _check_module(module)
+    _check_input(module, input)
+    x, batched = _sequence_first(module, input)  # (L, N, I)
+    h0, c0 = _initial_state(module, hx, x, batched)  # (D·num_layers, N, H_out); c0 only for an LSTM
+    output, h_n, c_n = _run_layers(module, x, h0, c0)
+    return _as_module_returns(module, output, h_n, c_n, batched)

@@ -3,6 +3,7 @@ diagrams in course_utils.viz.rnn and the exercise checks of notebook 04."""
 
 import contextlib
 import io
+import re
 
 import pytest
 import torch
@@ -194,18 +195,20 @@ def test_run_rnn_rejects_packed_sequence():
 
 
 def test_run_rnn_rejects_non_tensor_input():
-    with pytest.raises(TypeError, match="input must be a torch.Tensor, got list"):
+    with pytest.raises(TypeError, match=r"input must be a torch.Tensor .*got \[\[1.0, 2.0, 3.0\]\] \(list\); "
+                                        r"convert it with torch.tensor"):
         run_rnn(nn.RNN(3, 4), [[1.0, 2.0, 3.0]])
 
 
 @pytest.mark.parametrize("shape", [(3,), (1, 5, 2, 3)])
 def test_run_rnn_rejects_wrong_rank(shape):
-    with pytest.raises(ValueError, match=r"input must be 3-D \(L, N, I\) or unbatched 2-D \(L, I\)"):
+    with pytest.raises(ValueError, match=r"input must be 3-D or 2-D \(L, N, I\) or unbatched \(L, I\), "
+                                         rf"got shape {re.escape(str(shape))}"):
         run_rnn(nn.GRU(3, 4), torch.randn(shape))
 
 
 def test_run_rnn_names_batch_first_layout_in_rank_error():
-    with pytest.raises(ValueError, match=r"3-D \(N, L, I\)"):
+    with pytest.raises(ValueError, match=r"3-D or 2-D \(N, L, I\)"):
         run_rnn(nn.GRU(3, 4, batch_first=True), torch.randn(3))
 
 
@@ -220,7 +223,8 @@ def test_run_rnn_rejects_empty_sequence():
 
 
 def test_run_rnn_rejects_dtype_mismatch():
-    with pytest.raises(ValueError, match="input has dtype torch.float64"):
+    with pytest.raises(TypeError, match=r"module.weight_ih_l0 is torch.float32, input is torch.float64; "
+                                        r"convert them, e.g. input.to\(module.weight_ih_l0.dtype\)"):
         run_rnn(nn.RNN(3, 4), torch.randn(5, 2, 3, dtype=torch.float64))
 
 
@@ -247,13 +251,31 @@ def test_run_rnn_rejects_state_of_the_wrong_kind():
         run_rnn(nn.LSTM(3, 4), torch.randn(5, 2, 3), torch.zeros(1, 2, 4))
     with pytest.raises(TypeError, match=r"hx of nn.GRU must be a tensor h_0, not a tuple \(only nn.LSTM"):
         run_rnn(nn.GRU(3, 4), torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
-    with pytest.raises(TypeError, match="hx must be a torch.Tensor, got str"):
+    with pytest.raises(TypeError, match=r"hx must be a torch.Tensor, got 'zeros' \(str\)"):
         run_rnn(nn.RNN(3, 4), torch.randn(5, 2, 3), "zeros")
 
 
 def test_run_rnn_rejects_state_dtype_mismatch():
-    with pytest.raises(ValueError, match="hx has dtype torch.float64"):
+    with pytest.raises(TypeError, match=r"hx is torch.float64.*hx.to\(module.weight_ih_l0.dtype\)"):
         run_rnn(nn.RNN(3, 4), torch.randn(5, 2, 3), torch.zeros(1, 2, 4, dtype=torch.float64))
+    lstm, x = nn.LSTM(3, 4), torch.randn(5, 2, 3)
+    with pytest.raises(TypeError, match=r"hx\[1\] is torch.float64.*hx\[1\].to\(module.weight_ih_l0.dtype\)"):
+        run_rnn(lstm, x, (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4, dtype=torch.float64)))
+
+
+def test_run_rnn_rejects_state_on_another_device():
+    lstm, x = nn.LSTM(3, 4), torch.randn(5, 2, 3)
+    with pytest.raises(ValueError, match=r"module.weight_ih_l0, hx\[0\], hx\[1\] must be on the same device, "
+                                         r"but .*hx\[1\] is on meta"):
+        run_rnn(lstm, x, (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4, device="meta")))
+    with pytest.raises(ValueError, match="input is on meta"):
+        run_rnn(lstm, torch.randn(5, 2, 3, device="meta"))
+
+
+def test_run_rnn_names_the_cell_state_and_its_size():
+    lstm = nn.LSTM(3, 4)
+    with pytest.raises(ValueError, match=r"hx\[1\] \(c_0\) must have shape \(D·num_layers, N, H\) = \(1, 2, 4\)"):
+        run_rnn(lstm, torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 3)))
 
 
 # ---------------------------------------------------------------- single-step cells
@@ -344,7 +366,7 @@ def test_gates_layout_matches_module_shapes():
 def test_cell_errors():
     x, h = torch.randn(2, 3), torch.randn(2, 4)
     w_ih, w_hh = torch.randn(4, 3), torch.randn(4, 4)
-    with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
+    with pytest.raises(ValueError, match="nonlinearity must be one of 'tanh', 'relu'; got 'sigmoid'"):
         rnn_cell(x, h, w_ih, w_hh, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match=r"a cell takes one time step"):
         rnn_cell(torch.randn(5, 2, 3), h, w_ih, w_hh)
@@ -365,6 +387,72 @@ def test_cell_errors():
                   weight_hr=torch.randn(4, 2))
     with pytest.raises(TypeError, match="reset_after must be True or False"):
         gru_cell(x, h, torch.randn(12, 3), torch.randn(12, 4), reset_after="yes")
+
+
+def lstm_arguments(dtype=torch.float32):
+    """A batch of 2, I=3, H=4: x, (h, c), weight_ih, weight_hh, bias_ih, bias_hh."""
+    cell = nn.LSTMCell(3, 4).to(dtype)
+    x, h, c = (torch.randn(2, n, dtype=dtype) for n in (3, 4, 4))
+    return x, (h, c), cell.weight_ih.detach(), cell.weight_hh.detach(), cell.bias_ih.detach(), cell.bias_hh.detach()
+
+
+@pytest.mark.parametrize("position, name", [(0, "input"), (4, "bias_ih"), (5, "bias_hh"), (2, "weight_ih")])
+def test_cells_refuse_mixed_dtypes_naming_the_argument(position, name):
+    # Before: a float64 bias silently turned the result into float64; a float64 input gave torch's matmul error.
+    x, h, w_ih, w_hh = torch.randn(2, 3), torch.randn(2, 4), torch.randn(4, 3), torch.randn(4, 4)
+    arguments = [x, h, w_ih, w_hh, torch.randn(4), torch.randn(4)]
+    arguments[position] = arguments[position].double()
+    reference = "weight_hh" if name == "weight_ih" else "weight_ih"  # the first of the majority's dtype
+    with pytest.raises(TypeError, match=rf"must have the same dtype, but .*{name} is torch.float64.*; "
+                                        rf"convert them, e.g. {name}\.to\({reference}.dtype\)"):
+        rnn_cell(*arguments)
+    gru_arguments = [x, h, torch.randn(12, 3), torch.randn(12, 4), torch.randn(12), torch.randn(12)]
+    gru_arguments[position] = gru_arguments[position].double()
+    with pytest.raises(TypeError, match=rf"{name} is torch.float64"):
+        gru_cell(*gru_arguments)
+
+
+def test_lstm_cell_refuses_a_float64_cell_state_naming_hx1():
+    x, (h, c), *weights = lstm_arguments()
+    with pytest.raises(TypeError, match=r"hx\[1\] is torch.float64; convert them, e.g. hx\[1\].to\(weight_ih.dtype\)"):
+        lstm_cell(x, (h, c.double()), *weights)
+
+
+def test_cells_refuse_tensors_on_different_devices():
+    x, (h, c), *weights = lstm_arguments()
+    with pytest.raises(ValueError, match=r"must be on the same device, but .*hx\[0\] is on meta.*\.to\(device\)"):
+        lstm_cell(x, (h.to("meta"), c), *weights)
+    with pytest.raises(ValueError, match="bias_hh is on meta"):
+        rnn_cell(torch.randn(2, 3), torch.randn(2, 4), torch.randn(4, 3), torch.randn(4, 4), None,
+                 torch.randn(4, device="meta"))
+
+
+def test_lstm_cell_blames_a_wrong_cell_state_not_the_weights():
+    x, (h, c), *weights = lstm_arguments()
+    with pytest.raises(ValueError, match=r"hx\[1\] \(the cell state c\) must have H = 4 features .*got shape \(2, 3\)"):
+        lstm_cell(x, (h, c[:, :3]), *weights)
+    with pytest.raises(ValueError, match=r"hx\[0\] \(the hidden state h\) must have H = 4 features .*got shape \(2, 5\)"):
+        lstm_cell(x, (torch.randn(2, 5), c), *weights)
+    with pytest.raises(ValueError, match=r"hx\[1\] \(the cell state c\) must have the same batch layout as input"):
+        lstm_cell(x, (h, c[:1]), *weights)
+    with pytest.raises(TypeError, match=r"hx\[1\] \(the cell state c\) must be a torch.Tensor"):
+        lstm_cell(x, (h, c.tolist()), *weights)
+
+
+def test_cells_blame_a_wrong_state_or_input_size_on_that_argument():
+    x, h, w_ih, w_hh = torch.randn(2, 3), torch.randn(2, 4), torch.randn(4, 3), torch.randn(4, 4)
+    with pytest.raises(ValueError, match=r"hx must have H = 4 features in its last dim.*got shape \(2, 5\)"):
+        rnn_cell(x, torch.randn(2, 5), w_ih, w_hh)
+    with pytest.raises(ValueError, match=r"input must have I = weight_ih.shape\[1\] = 3 features.*got shape \(2, 6\)"):
+        rnn_cell(torch.randn(2, 6), h, w_ih, w_hh)
+    with pytest.raises(ValueError, match=r"weight_hh must have shape \(3·H, H_out\) = \(12, 4\)"):
+        gru_cell(x, h, torch.randn(12, 3), torch.randn(12, 5))
+
+
+def test_cells_still_return_the_dtype_of_their_arguments():
+    x, (h, c), *weights = lstm_arguments(torch.float64)
+    h_next, c_next = lstm_cell(x, (h, c), *weights)
+    assert h_next.dtype == c_next.dtype == torch.float64
 
 
 # ---------------------------------------------------------------- cell diagrams
