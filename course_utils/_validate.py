@@ -310,7 +310,8 @@ def model_input(model: nn.Module, x: Any, layout: str, ndim: int | Iterable[int]
         raise ValueError(f"{who} needs images of at least {min_size}×{min_size} pixels, "
                          f"got {height}×{width}; resize or pad the image")
     if x.numel() == 0:
-        raise ValueError(f"{who}'s input is empty (shape {tuple(x.shape)}); give it at least one item")
+        raise ValueError(f"{who}'s input is empty (shape {tuple(x.shape)}); every dimension of {layout} "
+                         f"needs at least one entry")
     return x
 
 

@@ -6,6 +6,8 @@ import random
 import numpy as np
 import torch
 
+from . import _validate
+
 __all__ = ["seed_everything"]
 
 
@@ -17,13 +19,9 @@ def seed_everything(seed: int = 0) -> None:
     a notebook.
 
     Args:
-        seed: a non-negative integer.
+        seed: an int from 0 to 2**32 - 1 (NumPy's range).
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} ({seed!r})")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}")
-    seed = int(seed)
+    seed = _validate.integer("seed", seed, minimum=0, maximum=2**32 - 1)  # NumPy's limits
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

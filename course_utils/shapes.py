@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from . import _validate
+
 __all__ = ["ShapeRow", "ShapeTable", "ShapeTraceError", "trace_shapes", "describe_shape"]
 
 
@@ -182,73 +184,65 @@ def trace_shapes(model: nn.Module, *inputs, depth: int | None = None, train: boo
         - inputs: whatever ``model`` accepts.
         - rows: tuples (e.g. an LSTM's ``output, (h_n, c_n)``) are shown element by element.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module (a layer or a network), got {type(model).__name__}")
+    _validate.module("model", model, expected="an nn.Module (a layer or a network)")
     if not inputs and not kwargs:
         raise ValueError("trace_shapes needs an input to run the model on, e.g. trace_shapes(model, torch.zeros(1, 3, 32, 32))")
-    if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
-        raise ValueError(f"depth must be None or a positive int, got {depth!r}")
-
-    targets = list(_modules_to_trace(model, depth))
-    if not targets:  # the model is itself a single layer
-        targets = [(type(model).__name__, model)]
-    rows: list[ShapeRow] = []
-    calls: dict[str, int] = {}
-    running: list[tuple[str, nn.Module, str]] = []  # modules entered but not yet returned
-
-    def pre_hook(name):
-        def hook(module, args, kwargs_):
-            everything = args + tuple(kwargs_.values()) if kwargs_ else args
-            running.append((name, module, _describe_top(everything)))
-
-        return hook
-
-    def post_hook(name):
-        def hook(module, args, kwargs_, output):
-            _, _, described_inputs = running.pop()
-            calls[name] = calls.get(name, 0) + 1
-            rows.append(
-                ShapeRow(
-                    name=name,
-                    type=type(module).__name__,
-                    input_shapes=described_inputs,
-                    output_shapes=_describe_top(output),
-                    params=sum(p.numel() for p in module.parameters()),
-                    call=calls[name],
-                )
-            )
-
-        return hook
-
+    if depth is not None:
+        depth = _validate.positive_int("depth", depth)
+    targets = list(_modules_to_trace(model, depth)) or [(type(model).__name__, model)]  # [] for a single layer
+    recorder = _Recorder()
     unique = {id(p): p for p in model.parameters()}.values()
-    table = ShapeTable(
-        type(model).__name__,
-        rows,
-        total_params=sum(p.numel() for p in unique),
-        trainable_params=sum(p.numel() for p in unique if p.requires_grad),
-    )
-    handles = []
+    table = ShapeTable(type(model).__name__, recorder.rows, total_params=sum(p.numel() for p in unique),
+                       trainable_params=sum(p.numel() for p in unique if p.requires_grad))
+    handles = [recorder.attach(name, module) for name, module in targets]
     was_training = model.training
     try:
-        for name, module in targets:
-            handles.append(module.register_forward_pre_hook(pre_hook(name), with_kwargs=True))
-            handles.append(module.register_forward_hook(post_hook(name), with_kwargs=True))
         model.train(train)
         with torch.no_grad():
             model(*inputs, **kwargs)
     except Exception as error:
-        if running:
-            name, module, described = running[-1]
+        raise recorder.failure(model, error, table) from error
+    finally:
+        for pre, post in handles:
+            pre.remove()
+            post.remove()
+        model.train(was_training)
+    return table
+
+
+class _Recorder:
+    """Forward hooks that record one :class:`ShapeRow` per call of the modules they are attached to."""
+
+    def __init__(self):
+        self.rows: list[ShapeRow] = []
+        self.calls: dict[str, int] = {}
+        self.running: list[tuple[str, nn.Module, str]] = []  # modules entered but not yet returned
+
+    def attach(self, name: str, module: nn.Module):
+        """Hook ``module``; returns the two handles to remove afterwards."""
+
+        def before(module, args, kwargs):
+            everything = args + tuple(kwargs.values()) if kwargs else args
+            self.running.append((name, module, _describe_top(everything)))
+
+        def after(module, args, kwargs, output):
+            _, _, described_inputs = self.running.pop()
+            self.calls[name] = self.calls.get(name, 0) + 1
+            self.rows.append(ShapeRow(name=name, type=type(module).__name__, input_shapes=described_inputs,
+                                      output_shapes=_describe_top(output),
+                                      params=sum(p.numel() for p in module.parameters()), call=self.calls[name]))
+
+        return (module.register_forward_pre_hook(before, with_kwargs=True),
+                module.register_forward_hook(after, with_kwargs=True))
+
+    def failure(self, model: nn.Module, error: Exception, table: ShapeTable) -> ShapeTraceError:
+        """The error to raise when ``model`` failed: in the innermost layer still running, if any."""
+        if self.running:
+            name, module, described = self.running[-1]
             where = f"in layer '{name}' ({type(module).__name__}), which was given {described}"
         else:
             name = None
             where = f"outside its layers (in {type(model).__name__}.forward itself)"
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ShapeTraceError(
-            f"{type(model).__name__} failed {where}: {type(error).__name__}: {first_line}", table, name
-        ) from error
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
-    return table
+        return ShapeTraceError(f"{type(model).__name__} failed {where}: {type(error).__name__}: {first_line}",
+                               table, name)

@@ -197,15 +197,19 @@ def test_state_dict_round_trip_with_weights_only(model_class, tmp_path):
 
 @pytest.mark.parametrize("model_class", [CombinedModel, RowRecurrentModel])
 def test_bad_arguments_are_explained(model_class):
-    for bad in (1, 0, 2.5, True, "10"):
-        with pytest.raises(ValueError, match="num_classes"):
+    for bad in (1, 0):
+        with pytest.raises(ValueError, match=rf"num_classes \(10 for MNIST digits\) must be an int of at least 2, "
+                                             rf"got {bad}"):
+            model_class(num_classes=bad)
+    for bad in (2.5, True, "10"):
+        with pytest.raises(TypeError, match=r"num_classes \(10 for MNIST digits\) must be an int, got"):
             model_class(num_classes=bad)
     model = model_class()
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\).*unsqueeze\(0\)"):
         model(torch.zeros(1, 28, 28))
-    with pytest.raises(ValueError, match=r"got \(2, 3, 28, 28\)"):
+    with pytest.raises(ValueError, match=r"expects 1 channel\(s\) .*got shape \(2, 3, 28, 28\); channels come second"):
         model(torch.zeros(2, 3, 28, 28))
-    with pytest.raises(ValueError, match=r"got \(2, 1, 32, 32\)"):
+    with pytest.raises(ValueError, match=r"images of shape \(N, 1, 28, 28\), got \(2, 1, 32, 32\).*28×28"):
         model(torch.zeros(2, 1, 32, 32))
     with pytest.raises(TypeError, match="torch.Tensor"):
         model([[0.0]])
@@ -258,5 +262,22 @@ def test_exercise_checks_print_one_line(check, answer, expected, capsys):
 @pytest.mark.parametrize("model_class", [CombinedModel, RowRecurrentModel])
 def test_integer_pixels_are_refused_with_the_conversion_to_use(model_class):
     pixels = torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8)
-    with pytest.raises(TypeError, match=r"floating-point images, got dtype torch.uint8.*x.float\(\)"):
+    with pytest.raises(TypeError, match=r"input has dtype torch.uint8 but the model's weights are torch.float32; "
+                                        r"convert with x.float\(\) \(and scale 0-255 pixels"):
         model_class()(pixels)
+
+
+@pytest.mark.parametrize("model_class", [CombinedModel, RowRecurrentModel])
+@pytest.mark.parametrize("dtype, fix", [
+    (torch.float64, r"convert the input with x.to\(torch.float32\) \(NumPy arrays are float64: "
+                    r"torch.from_numpy\(a\).float\(\)\), or the model with model.to\(torch.float64\)"),
+    (torch.int64, r"convert with x.float\(\)"),
+    (torch.bool, r"convert with x.float\(\)"),
+])
+def test_wrong_dtypes_get_a_type_error_with_the_fix_not_a_silent_cast(model_class, dtype, fix):
+    # Before: torch's "Input type (double) and bias type (float) should be the same" from inside conv1.
+    images = torch.zeros(2, 1, 28, 28, dtype=dtype)
+    with pytest.raises(TypeError, match=rf"{model_class.__name__}'s input has dtype {dtype} but the model's "
+                                        rf"weights are torch.float32; {fix}"):
+        model_class()(images)
+    assert model_class().double()(images.double()).dtype == torch.float64  # a float64 model takes float64

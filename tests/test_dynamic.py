@@ -83,23 +83,27 @@ def test_cnn_input_errors():
     model = DynamicCNN()
     with pytest.raises(ValueError, match="add a batch dimension"):
         model(torch.randn(3, 32, 32))
-    with pytest.raises(ValueError, match="in_channels=3 but the input has 1 channels"):
+    with pytest.raises(ValueError, match=r"in_channels=3 but the input has 1 channels.*DynamicCNN\(in_channels=1\)"):
         model(torch.randn(2, 1, 32, 32))
     with pytest.raises(ValueError, match="channels come second"):
         model(torch.randn(2, 32, 32, 3))
-    with pytest.raises(TypeError, match="expects a tensor"):
+    with pytest.raises(TypeError, match=r"DynamicCNN's input must be a torch.Tensor \(N, C, H, W\), got \[\[1.0\]\] "
+                                        r"\(list\); convert it with torch.tensor"):
         model([[1.0]])
+    with pytest.raises(ValueError, match=r"input is empty \(shape \(1, 3, 0, 7\)\)"):
+        model(torch.zeros(1, 3, 0, 7))
 
 
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
         ({"in_channels": 0}, ValueError, "in_channels must be a positive int, got 0"),
-        ({"num_classes": 2.0}, TypeError, "num_classes must be a positive int, got float"),
+        ({"num_classes": 2.0}, TypeError, r"num_classes must be a positive int, got 2.0 \(float\); write 2"),
         ({"kernel_size": True}, TypeError, "kernel_size must be a positive int"),
-        ({"channels": ()}, TypeError, "channels must be a non-empty sequence"),
-        ({"channels": 16}, TypeError, "channels must be a non-empty sequence"),
-        ({"channels": "16"}, TypeError, "channels must be a non-empty sequence"),
+        ({"channels": ()}, ValueError, r"channels must have at least one entry \(one per layer\), got \(\)"),
+        ({"channels": 16}, TypeError, "channels must be a list or tuple of positive ints, one per layer, got 16"),
+        ({"channels": "16"}, TypeError, "channels must be a list or tuple of positive ints, one per layer, got '16'"),
+        ({"channels": (16, 2.0)}, TypeError, r"channels\[1\] must be a positive int, got 2.0"),
         ({"channels": (16, -1)}, ValueError, r"channels\[1\] must be a positive int, got -1"),
     ],
 )
@@ -221,8 +225,12 @@ def test_lstm_with_embedding():
     assert torch.allclose(batched, _per_sequence(model, sequences), atol=1e-6)
     with pytest.raises(ValueError, match=r"token ids must be in 0..19"):
         model(torch.tensor([[3, 20]]))
-    with pytest.raises(ValueError, match="expects token ids of shape"):
+    with pytest.raises(ValueError, match=r"DynamicLSTM's input must be 2-D \(N, L\) of token ids"):
         model(torch.randn(2, 3, 8))
+    with pytest.raises(TypeError, match=r"token ids of dtype torch.int64 .*got torch.float32; .*x.long\(\)"):
+        model(torch.rand(2, 3) * 10)
+    with pytest.raises(ValueError, match=r"at least one sequence of at least one step, got shape \(2, 0\)"):
+        model(torch.zeros(2, 0, dtype=torch.int64))
 
 
 def test_lstm_state_layout():
@@ -247,10 +255,10 @@ def test_lengths_on_other_device_like_tensor_are_moved_to_cpu():
         ([2, 5], ValueError, "lengths has 2 entries but the batch has 3 sequences"),
         ([2, 6, 3], ValueError, r"between 1 and the padded length 5, got \[2, 6, 3\]"),
         ([0, 5, 3], ValueError, "between 1 and the padded length 5"),
-        ([2.0, 5, 3], TypeError, r"lengths\[0\] must be an int, got float"),
+        ([2.0, 5, 3], TypeError, r"lengths\[0\] must be an int, got 2.0 \(float\); write 2"),
         (torch.tensor([2.0, 5.0, 3.0]), TypeError, "must hold integers, got dtype torch.float32"),
         (torch.tensor([[2, 5, 3]]), ValueError, "lengths must be 1-D"),
-        ("253", TypeError, "lengths must be a list of ints or a 1-D integer tensor, got str"),
+        ("253", TypeError, r"lengths must be a list of ints or a 1-D integer tensor, got '253' \(str\)"),
     ],
 )
 def test_lstm_lengths_errors(lengths, error, message):
@@ -265,9 +273,9 @@ def test_lstm_input_errors():
         model(torch.randn(5, 4))
     with pytest.raises(ValueError, match="input_size=4 but the input has 10 features"):
         model(torch.randn(3, 5, 10))
-    with pytest.raises(ValueError, match="at least one step"):
+    with pytest.raises(ValueError, match=r"input is empty \(shape \(3, 0, 4\)\); every dimension of \(N, L, 4\)"):
         model(torch.randn(3, 0, 4))
-    with pytest.raises(TypeError, match="expects a tensor"):
+    with pytest.raises(TypeError, match="DynamicLSTM's input must be a torch.Tensor"):
         model([[0.0] * 4])
 
 
@@ -275,9 +283,9 @@ def test_lstm_input_errors():
     "kwargs, error, message",
     [
         ({"input_size": 0}, ValueError, "input_size must be a positive int, got 0"),
-        ({"hidden_size": 2.5}, TypeError, "hidden_size must be a positive int, got float"),
+        ({"hidden_size": 2.5}, TypeError, r"hidden_size must be a positive int, got 2.5 \(float\)"),
         ({"num_layers": -1}, ValueError, "num_layers must be a positive int"),
-        ({"cell": "rnn"}, ValueError, "cell must be 'lstm' or 'gru', got 'rnn'"),
+        ({"cell": "rnn"}, ValueError, "cell must be one of 'lstm', 'gru'; got 'rnn'"),
         ({"bidirectional": 1}, TypeError, "bidirectional must be True or False"),
         ({"vocab_size": 0}, ValueError, "vocab_size must be a positive int"),
     ],
@@ -329,3 +337,18 @@ def test_nb05_checks_print_one_line(check, answer, expected, capsys):
     printed = capsys.readouterr().out
     assert printed.startswith(expected)
     assert printed.count("\n") == 1
+
+
+@pytest.mark.parametrize("make_model, shape", [(DynamicCNN, (2, 3, 8, 8)), (lambda: DynamicLSTM(4, 6, 1), (2, 5, 4))],
+                         ids=["DynamicCNN", "DynamicLSTM"])
+@pytest.mark.parametrize("dtype, fix", [
+    (torch.float64, r"convert the input with x.to\(torch.float32\) \(NumPy arrays are float64: "
+                    r"torch.from_numpy\(a\).float\(\)\)"),
+    (torch.int64, r"convert with x.float\(\)"),
+    (torch.bool, r"convert with x.float\(\)"),
+])
+def test_wrong_dtypes_get_a_type_error_with_the_fix_not_a_silent_cast(make_model, shape, dtype, fix):
+    model = make_model()
+    with pytest.raises(TypeError, match=rf"{type(model).__name__}'s input has dtype {dtype} but the model's "
+                                        rf"weights are torch.float32; {fix}"):
+        model(torch.zeros(shape, dtype=dtype))

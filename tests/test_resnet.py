@@ -174,12 +174,37 @@ def test_block_computes_relu_of_residual_plus_shortcut():
         assert torch.allclose(block(x), torch.relu(x + residual))
 
 
-@pytest.mark.parametrize("kwargs", [dict(in_channels=0, out_channels=8), dict(in_channels=8, out_channels=2.0),
-                                    dict(in_channels=8, out_channels=8, stride=0),
-                                    dict(in_channels=True, out_channels=8)])
-def test_block_rejects_bad_arguments(kwargs):
-    with pytest.raises(ValueError, match="must be a positive int"):
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(in_channels=0, out_channels=8), ValueError, "in_channels must be a positive int, got 0"),
+    (dict(in_channels=8, out_channels=2.0), TypeError, r"out_channels must be a positive int, got 2.0 \(float\)"),
+    (dict(in_channels=8, out_channels=8, stride=0), ValueError, "stride must be a positive int, got 0"),
+    (dict(in_channels=True, out_channels=8), TypeError, r"in_channels must be a positive int, got True \(bool\)")])
+def test_block_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         BasicBlock(**kwargs)
+
+
+def test_block_checks_its_input():
+    # Before, BasicBlock.forward checked nothing and these got torch's errors (or, for the rank, a 3-D result).
+    block = BasicBlock(8, 16, stride=2)
+    with pytest.raises(ValueError, match=r"BasicBlock's input must be 4-D \(N, C, H, W\), got shape \(8, 6, 6\); "
+                                         r"one sample\? add a batch dimension with .unsqueeze\(0\)"):
+        block(torch.randn(8, 6, 6))
+    with pytest.raises(ValueError, match=r"BasicBlock was built with in_channels=8 but the input has 3 channels "
+                                         r"\(shape \(2, 3, 6, 6\)\).*BasicBlock\(in_channels=3\)"):
+        block(torch.randn(2, 3, 6, 6))
+    with pytest.raises(TypeError, match=r"BasicBlock's input has dtype torch.float64 but the model's weights are "
+                                        r"torch.float32; .*torch.from_numpy\(a\).float\(\)"):
+        block(torch.randn(2, 8, 6, 6, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"BasicBlock's input must be a torch.Tensor"):
+        block([[0.0]])
+
+
+def test_blocks_accept_autocast_activations():
+    # Inside torch.autocast the activations between blocks are bfloat16 while the weights stay float32.
+    model = ResNet18(num_classes=10).eval()
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        assert model(torch.randn(2, 3, 32, 32)).shape == (2, 10)
 
 
 # ---------------------------------------------------------------- shapes and errors
@@ -259,16 +284,19 @@ def test_wrong_channel_count_says_how_to_fix_it():
 
 
 def test_unbatched_image_and_non_tensor_inputs():
-    with pytest.raises(ValueError, match=r"4-D batch.*unsqueeze\(0\)"):
+    with pytest.raises(ValueError, match=r"ResNet18's input must be 4-D \(N, C, H, W\), got shape \(3, 32, 32\).*"
+                                         r"unsqueeze\(0\)"):
         ResNet18().eval()(torch.zeros(3, 32, 32))
-    with pytest.raises(TypeError, match="expects a torch.Tensor, got list"):
+    with pytest.raises(TypeError, match=r"ResNet18's input must be a torch.Tensor \(N, C, H, W\), got \[\[0.0\]\] "
+                                        r"\(list\)"):
         ResNet18().eval()([[0.0]])
 
 
-@pytest.mark.parametrize("kwargs", [dict(num_classes=0), dict(num_classes=10.0), dict(in_channels=-1),
-                                    dict(in_channels=False)])
-def test_model_rejects_bad_arguments(kwargs):
-    with pytest.raises(ValueError, match="must be a positive int"):
+@pytest.mark.parametrize("kwargs, error", [(dict(num_classes=0), ValueError), (dict(num_classes=10.0), TypeError),
+                                           (dict(in_channels=-1), ValueError), (dict(in_channels=False), TypeError)])
+def test_model_rejects_bad_arguments(kwargs, error):
+    (name, value), = kwargs.items()
+    with pytest.raises(error, match=rf"{name} must be a positive int, got {value}"):
         ResNet18(**kwargs)
     with pytest.raises(TypeError, match="zero_init_residual must be True or False"):
         ResNet18(zero_init_residual="yes")
@@ -332,3 +360,15 @@ def test_check_7_3_catches_a_model_that_still_pools():
         return model
 
     assert "model.maxpool still pools" in printed(nb07.check_7_3, still_pools)
+
+
+@pytest.mark.parametrize("dtype, fix", [
+    (torch.float64, r"convert the input with x.to\(torch.float32\) \(NumPy arrays are float64: "
+                    r"torch.from_numpy\(a\).float\(\)\)"),
+    (torch.uint8, r"convert with x.float\(\) \(and scale 0-255 pixels to \[0, 1\] first\)"),
+    (torch.bool, r"convert with x.float\(\)"),
+])
+def test_wrong_dtypes_get_a_type_error_with_the_fix_not_a_silent_cast(dtype, fix):
+    with pytest.raises(TypeError, match=rf"ResNet18's input has dtype {dtype} but the model's weights are "
+                                        rf"torch.float32; {fix}"):
+        small_model()(torch.zeros(1, 2, 32, 32, dtype=dtype))

@@ -145,8 +145,13 @@ def test_bad_arguments_are_refused_with_a_clear_message():
         trace_shapes(lambda x: x, torch.zeros(1))
     with pytest.raises(ValueError, match="needs an input"):
         trace_shapes(nn.Linear(2, 2))
-    with pytest.raises(ValueError, match="depth"):
+    with pytest.raises(ValueError, match="depth must be a positive int, got 0"):
         trace_shapes(nn.Linear(2, 2), torch.zeros(1, 2), depth=0)
+    with pytest.raises(TypeError, match=r"depth must be a positive int, got True \(bool\)"):
+        trace_shapes(nn.Linear(2, 2), torch.zeros(1, 2), depth=True)
+    with pytest.raises(TypeError, match=r"model must be an nn.Module \(a layer or a network\) instance, got the class "
+                                        r"Linear itself"):
+        trace_shapes(nn.Linear, torch.zeros(1, 2))
     with pytest.raises(KeyError, match="no layer named"):
         trace_shapes(nn.Linear(2, 2), torch.zeros(1, 2))["nope"]
 

@@ -10,9 +10,12 @@ module            contents                                              notebook
 ================  ====================================================  ========
 
 ``from course_utils.models import ResNet18`` works for every name listed in a
-submodule's ``__all__``; each submodule is imported only when first needed.
+submodule's ``__all__``.
 """
 
-from course_utils._lazy import lazy_exports
+from course_utils.models.combined import CombinedModel, RowRecurrentModel
+from course_utils.models.dynamic import DynamicCNN, DynamicLSTM, lengths_tensor
+from course_utils.models.resnet import DOWNSAMPLING, BasicBlock, ResNet18
 
-__getattr__, __dir__ = lazy_exports(__name__, ("dynamic", "combined", "resnet"))
+__all__ = ["BasicBlock", "CombinedModel", "DOWNSAMPLING", "DynamicCNN", "DynamicLSTM", "ResNet18",
+           "RowRecurrentModel", "lengths_tensor"]

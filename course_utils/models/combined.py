@@ -15,28 +15,18 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from course_utils import _validate
+
 __all__ = ["CombinedModel", "RowRecurrentModel"]
 
 
-def _check_num_classes(num_classes) -> int:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(
-            f"num_classes must be an int of at least 2 (10 for MNIST digits), got {num_classes!r}"
-        )
-    return num_classes
-
-
-def _check_images(x: torch.Tensor, model_name: str) -> None:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{model_name} expects a torch.Tensor of images, got {type(x).__name__}")
-    if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-        raise ValueError(
-            f"{model_name} expects images of shape (N, 1, 28, 28), got {tuple(x.shape)}; "
-            "a single image of shape (1, 28, 28) needs a batch dimension: x.unsqueeze(0)"
-        )
-    if not x.is_floating_point():
-        raise TypeError(f"{model_name} expects floating-point images, got dtype {x.dtype}; "
-                        "convert with x.float() (and scale 0-255 pixels to [0, 1] first)")
+def _check_digits(model: nn.Module, x) -> torch.Tensor:
+    """A batch of MNIST digits: ``(N, 1, 28, 28)``, floats of the model's dtype."""
+    x = _validate.model_input(model, x, "(N, 1, 28, 28)", ndim=4, channels=1)
+    if tuple(x.shape[2:]) != (28, 28):
+        raise ValueError(f"{type(model).__name__} expects images of shape (N, 1, 28, 28), got {tuple(x.shape)}; "
+                         "its layers are sized for 28×28 MNIST digits, so resize the images to 28×28")
+    return x
 
 
 class CombinedModel(nn.Module):
@@ -75,7 +65,7 @@ class CombinedModel(nn.Module):
 
     def __init__(self, num_classes: int = 10):
         super().__init__()
-        num_classes = _check_num_classes(num_classes)
+        num_classes = _validate.integer("num_classes (10 for MNIST digits)", num_classes, minimum=2)
         self.conv1 = nn.Conv2d(1, 32, kernel_size=3, stride=1, padding=1)
         # One pooling module used twice, as in the tutorial (it has no parameters).
         self.pool = nn.MaxPool2d(kernel_size=2, stride=2)
@@ -89,7 +79,7 @@ class CombinedModel(nn.Module):
         self.fc = nn.Linear(32, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_images(x, type(self).__name__)
+        x = _check_digits(self, x)
         x = self.pool(torch.relu(self.conv1(x)))  # (N, 32, 14, 14)
         x = self.pool(torch.relu(self.conv2(x)))  # (N, 64, 7, 7)
         x = self.deconv(x)  # (N, 32, 14, 14)
@@ -141,7 +131,7 @@ class RowRecurrentModel(nn.Module):
 
     def __init__(self, num_classes: int = 10):
         super().__init__()
-        num_classes = _check_num_classes(num_classes)
+        num_classes = _validate.integer("num_classes (10 for MNIST digits)", num_classes, minimum=2)
         # bias=False: the BatchNorm right after subtracts the mean, which cancels any bias.
         # Pooling comes before BatchNorm and ReLU (max-pooling commutes with ReLU), so
         # they run on a map 4 times smaller.
@@ -165,7 +155,7 @@ class RowRecurrentModel(nn.Module):
         self.fc = nn.Linear(self.rows * 32, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_images(x, type(self).__name__)
+        x = _check_digits(self, x)
         x = self.deconv(self.features(x))  # (N, 32, 14, 14) = (N, C, H, W)
         # Rows become time steps: (N, C, H, W) -> (N, H, C, W) -> (N, H, C*W)
         x = x.permute(0, 2, 1, 3).flatten(2)  # (N, 14, 448)

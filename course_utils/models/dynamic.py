@@ -15,15 +15,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from course_utils import _validate
+
 __all__ = ["DynamicCNN", "DynamicLSTM", "lengths_tensor"]
-
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} ({value!r})")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return value
 
 
 class DynamicCNN(nn.Module):
@@ -69,20 +63,10 @@ class DynamicCNN(nn.Module):
         kernel_size: int = 3,
     ):
         super().__init__()
-        _check_positive_int(in_channels, "in_channels")
-        _check_positive_int(num_classes, "num_classes")
-        _check_positive_int(kernel_size, "kernel_size")
-        if isinstance(channels, (str, bytes)) or not isinstance(channels, Sequence) or len(channels) == 0:
-            raise TypeError(
-                f"channels must be a non-empty sequence of positive ints such as (16, 32), got {channels!r}"
-            )
-        for i, width in enumerate(channels):
-            _check_positive_int(width, f"channels[{i}]")
-
-        self.in_channels = in_channels
-        self.num_classes = num_classes
-        self.channels = tuple(channels)
-        self.kernel_size = kernel_size
+        self.in_channels = _validate.positive_int("in_channels", in_channels)
+        self.num_classes = _validate.positive_int("num_classes", num_classes)
+        self.channels = _validate.per_layer("channels", channels)  # one output width per convolution
+        self.kernel_size = _validate.positive_int("kernel_size", kernel_size)
         previous = in_channels
         for i, width in enumerate(self.channels, start=1):
             self.add_module(f"conv{i}", nn.Conv2d(previous, width, kernel_size))
@@ -97,19 +81,9 @@ class DynamicCNN(nn.Module):
         """The smallest height and width accepted: the convolutions must leave at least 1×1."""
         return 1 + len(self.channels) * (self.kernel_size - 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"DynamicCNN expects a tensor of shape (N, C, H, W), got {type(x).__name__}")
-        if x.dim() != 4:
-            hint = " (a single image? add a batch dimension with x.unsqueeze(0))" if x.dim() == 3 else ""
-            raise ValueError(
-                f"DynamicCNN expects a 4-D input (N, C, H, W), got shape {tuple(x.shape)}{hint}"
-            )
-        if x.shape[1] != self.in_channels:
-            raise ValueError(
-                f"DynamicCNN was built with in_channels={self.in_channels} but the input has "
-                f"{x.shape[1]} channels (shape {tuple(x.shape)}); channels come second: (N, C, H, W)"
-            )
+    def _check_input(self, x) -> torch.Tensor:
+        x = _validate.model_input(self, x, "(N, C, H, W)", ndim=4)
+        _validate.input_channels(self, x, self.in_channels)
         height, width = x.shape[-2:]
         if min(height, width) < self.min_input_size:
             raise ValueError(
@@ -118,6 +92,10 @@ class DynamicCNN(nn.Module):
                 f"convolutions removes {self.kernel_size - 1}), got {height}×{width}; "
                 f"resize or pad the image"
             )
+        return x
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self._check_input(x)
         for i in range(1, len(self.channels) + 1):
             x = getattr(self, f"relu{i}")(getattr(self, f"conv{i}")(x))
         return self.fc(self.flatten(self.pool(x)))
@@ -138,23 +116,15 @@ def lengths_tensor(lengths, batch_size: int, max_length: int) -> torch.Tensor:
     Shape:
         - Output: :math:`(N,)`, dtype ``torch.int64``, on the CPU.
     """
+    _validate.instance("lengths", lengths, (list, tuple, torch.Tensor), "a list of ints or a 1-D integer tensor")
     if isinstance(lengths, torch.Tensor):
-        if lengths.dim() != 1:
-            raise ValueError(f"lengths must be 1-D (one length per sequence), got shape {tuple(lengths.shape)}")
+        _validate.tensor("lengths", lengths, ndim=1, layout="(N,), one length per sequence")
         if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
-            raise TypeError(
-                f"lengths must hold integers, got dtype {lengths.dtype}; use lengths.long()"
-            )
+            raise TypeError(f"lengths must hold integers, got dtype {lengths.dtype}; use lengths.long()")
         values = lengths.detach().to("cpu", torch.int64)
-    elif isinstance(lengths, (list, tuple)):
-        for i, value in enumerate(lengths):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"lengths[{i}] must be an int, got {type(value).__name__} ({value!r})")
-        values = torch.tensor(list(lengths), dtype=torch.int64)
     else:
-        raise TypeError(
-            f"lengths must be a list of ints or a 1-D integer tensor, got {type(lengths).__name__}"
-        )
+        values = torch.tensor([_validate.integer(f"lengths[{i}]", n) for i, n in enumerate(lengths)],
+                              dtype=torch.int64)
     if values.numel() != batch_size:
         raise ValueError(
             f"lengths has {values.numel()} entries but the batch has {batch_size} sequences; give one length per sequence"
@@ -221,26 +191,13 @@ class DynamicLSTM(nn.Module):
         vocab_size: int | None = None,
     ):
         super().__init__()
-        for value, name in [
-            (input_size, "input_size"),
-            (hidden_size, "hidden_size"),
-            (output_size, "output_size"),
-            (num_layers, "num_layers"),
-        ]:
-            _check_positive_int(value, name)
-        if cell not in ("lstm", "gru"):
-            raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
-        if not isinstance(bidirectional, bool):
-            raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
-        if vocab_size is not None:
-            _check_positive_int(vocab_size, "vocab_size")
-
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.output_size = output_size
-        self.cell = cell
-        self.bidirectional = bidirectional
-        self.vocab_size = vocab_size
+        self.input_size = _validate.positive_int("input_size", input_size)
+        self.hidden_size = _validate.positive_int("hidden_size", hidden_size)
+        self.output_size = _validate.positive_int("output_size", output_size)
+        num_layers = _validate.positive_int("num_layers", num_layers)
+        self.cell = _validate.one_of("cell", cell, ("lstm", "gru"))
+        self.bidirectional = _validate.boolean("bidirectional", bidirectional)
+        self.vocab_size = None if vocab_size is None else _validate.positive_int("vocab_size", vocab_size)
         self.embedding = nn.Embedding(vocab_size, input_size, padding_idx=0) if vocab_size else None
         recurrent = nn.LSTM if cell == "lstm" else nn.GRU
         self.rnn = recurrent(
@@ -249,38 +206,36 @@ class DynamicLSTM(nn.Module):
         directions = 2 if bidirectional else 1
         self.fc = nn.Linear(directions * hidden_size, output_size)
 
-    def _check_input(self, x) -> None:
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"DynamicLSTM expects a tensor, got {type(x).__name__}")
+    def _check_input(self, x) -> torch.Tensor:
+        """Token ids ``(N, L)`` in ``0..vocab_size-1`` with ``vocab_size``, else features ``(N, L, input_size)``."""
         if self.vocab_size is not None:
-            if x.dim() != 2 or x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(
-                    f"with vocab_size set, DynamicLSTM expects token ids of shape (N, L) and dtype int64, "
-                    f"got shape {tuple(x.shape)} and dtype {x.dtype}"
-                )
-            if x.numel() and (x.min() < 0 or x.max() >= self.vocab_size):
-                raise ValueError(
-                    f"token ids must be in 0..{self.vocab_size - 1} (vocab_size={self.vocab_size}), "
-                    f"got ids from {x.min().item()} to {x.max().item()}"
-                )
-        else:
-            if x.dim() != 3:
-                hint = " (a single sequence? add a batch dimension with x.unsqueeze(0))" if x.dim() == 2 else ""
-                raise ValueError(
-                    f"DynamicLSTM expects a batch-first input (N, L, {self.input_size}), "
-                    f"got shape {tuple(x.shape)}{hint}"
-                )
-            if x.shape[-1] != self.input_size:
-                raise ValueError(
-                    f"DynamicLSTM was built with input_size={self.input_size} but the input has "
-                    f"{x.shape[-1]} features per step (shape {tuple(x.shape)}); "
-                    f"the features come last: (N, L, input_size)"
-                )
-        if x.shape[0] < 1 or x.shape[1] < 1:
-            raise ValueError(f"DynamicLSTM needs at least one sequence of at least one step, got shape {tuple(x.shape)}")
+            return self._check_token_ids(x)
+        x = _validate.model_input(self, x, f"(N, L, {self.input_size}), batch first", ndim=3)
+        if x.shape[-1] != self.input_size:
+            raise ValueError(
+                f"DynamicLSTM was built with input_size={self.input_size} but the input has "
+                f"{x.shape[-1]} features per step (shape {tuple(x.shape)}); "
+                f"the features come last: (N, L, input_size)"
+            )
+        return x
+
+    def _check_token_ids(self, x) -> torch.Tensor:
+        x = _validate.tensor("DynamicLSTM's input", x, ndim=2, layout="(N, L) of token ids (vocab_size is set)")
+        if x.dtype not in (torch.int64, torch.int32):
+            raise TypeError(f"DynamicLSTM's input must hold token ids of dtype torch.int64 (or int32), as "
+                            f"vocab_size is set, got {x.dtype}; convert them with x.long()")
+        if x.numel() == 0:
+            raise ValueError(f"DynamicLSTM needs at least one sequence of at least one step, got shape "
+                             f"{tuple(x.shape)}")
+        if x.min() < 0 or x.max() >= self.vocab_size:
+            raise ValueError(
+                f"token ids must be in 0..{self.vocab_size - 1} (vocab_size={self.vocab_size}), "
+                f"got ids from {x.min().item()} to {x.max().item()}"
+            )
+        return x
 
     def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
-        self._check_input(x)
+        x = self._check_input(x)
         if self.embedding is not None:
             x = self.embedding(x)
         if lengths is not None:

@@ -16,16 +16,13 @@ import math
 import torch
 from torch import nn
 
+from course_utils import _validate
+
 __all__ = ["BasicBlock", "ResNet18", "DOWNSAMPLING"]
 
 # The stem's conv and max-pool and the first blocks of layer2-4 each halve
 # the height and width (rounding up): five halvings, 2**5 = 32.
 DOWNSAMPLING = 32
-
-
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 class BasicBlock(nn.Module):
@@ -48,8 +45,9 @@ class BasicBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1):
         super().__init__()
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("stride", stride)):
-            _check_positive_int(name, value)
+        in_channels = _validate.positive_int("in_channels", in_channels)
+        out_channels = _validate.positive_int("out_channels", out_channels)
+        stride = _validate.positive_int("stride", stride)
         # Built first but registered last, as torchvision does, so that a seeded
         # ResNet18 draws its random weights in exactly torchvision's order.
         shortcut = None
@@ -66,6 +64,7 @@ class BasicBlock(nn.Module):
         self.downsample = shortcut  # None means identity
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _check_images(self, x)
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         shortcut = x if self.downsample is None else self.downsample(x)
@@ -108,10 +107,9 @@ class ResNet18(nn.Module):
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, zero_init_residual: bool = False):
         super().__init__()
-        _check_positive_int("num_classes", num_classes)
-        _check_positive_int("in_channels", in_channels)
-        if not isinstance(zero_init_residual, bool):
-            raise TypeError(f"zero_init_residual must be True or False, got {zero_init_residual!r}")
+        num_classes = _validate.positive_int("num_classes", num_classes)
+        in_channels = _validate.positive_int("in_channels", in_channels)
+        zero_init_residual = _validate.boolean("zero_init_residual", zero_init_residual)
         self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
         self.relu = nn.ReLU()
@@ -125,7 +123,7 @@ class ResNet18(nn.Module):
         _init_like_torchvision(self, zero_init_residual)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_input(x, getattr(self.conv1, "in_channels", None))  # conv1 may have been replaced
+        x = _check_images(self, x)
         try:
             out = self.maxpool(self.relu(self.bn1(self.conv1(x))))
             out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
@@ -156,21 +154,11 @@ def _init_like_torchvision(model: nn.Module, zero_init_residual: bool) -> None:
                 nn.init.zeros_(module.bn2.weight)
 
 
-def _check_input(x, in_channels: int | None) -> None:
-    """Turn PyTorch's cryptic errors for a wrong input into ones that say what to do."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"ResNet18 expects a torch.Tensor, got {type(x).__name__}")
-    if x.dim() != 4:
-        hint = " (one image? add the batch axis with x.unsqueeze(0))" if x.dim() == 3 else ""
-        raise ValueError(f"ResNet18 expects a 4-D batch (N, C, H, W), got shape {tuple(x.shape)}{hint}")
-    _, channels, height, width = x.shape
-    if in_channels is not None and channels != in_channels:
-        raise ValueError(
-            f"ResNet18 was built with in_channels={in_channels} but the input has {channels} channels "
-            f"(shape {tuple(x.shape)}); build it with ResNet18(in_channels={channels}) or convert the images"
-        )
-    if height < 1 or width < 1:
-        raise ValueError(f"ResNet18 needs images of at least 1×1 pixels, got {height}×{width}")
+def _check_images(model: nn.Module, x) -> torch.Tensor:
+    """A batch ``(N, C, H, W)`` of ``model.conv1.in_channels`` channels in the model's dtype."""
+    x = _validate.model_input(model, x, "(N, C, H, W)", ndim=4, min_size=1)
+    in_channels = getattr(model.conv1, "in_channels", None)  # conv1 may have been replaced by anything
+    return x if in_channels is None else _validate.input_channels(model, x, in_channels)
 
 
 def _too_small_to_train(x: torch.Tensor) -> str:
