@@ -56,7 +56,7 @@ def describe(value: Any) -> str:
     """A short description of ``value`` for an error message: its repr, or its shape and dtype."""
     if isinstance(value, Tensor):
         return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
-    if type(value).__module__ == "numpy" and hasattr(value, "shape") and hasattr(value, "dtype"):
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", 0) > 0:  # an array, not a NumPy scalar
         return f"a NumPy array of shape {tuple(value.shape)} and dtype {value.dtype}"
     text = repr(value)
     if len(text) > 60:
@@ -243,7 +243,7 @@ def tensor(name: str, value: Any, ndim: int | Iterable[int] | None = None, dtype
                              f"got shape {tuple(value.shape)}{fix}")
     if dtype is not None:
         if isinstance(dtype, torch.dtype):
-            ok, expected = value.dtype == dtype, str(dtype)
+            ok, expected = value.dtype == dtype, f"dtype {dtype}"
         else:
             expected, test = _DTYPE_KINDS[dtype]
             ok = test(value)
