@@ -112,7 +112,8 @@ def _check_cell_shapes(gates, input, states, weight_ih, weight_hh, bias_ih, bias
     hidden = rows // gates
     hidden_out = weight_hr.shape[0] if weight_hr is not None else hidden
     if weight_hr is not None and weight_hr.shape[1] != hidden:
-        raise ValueError(f"weight_hr must have shape (P, H) = {(weight_hh.shape[1], hidden)}, got {tuple(weight_hr.shape)}")
+        raise ValueError(f"weight_hr must have shape (P, H) = {(weight_hh.shape[1], hidden)}, "
+                         f"got {tuple(weight_hr.shape)}")
     if weight_hh.shape != (rows, hidden_out):
         differ = "hx[1]" in states and states["hx[0]"].shape[-1] != states["hx[1]"].shape[-1]
         projection = "; h and c differ in size only with a projection — pass weight_hr" if differ else ""

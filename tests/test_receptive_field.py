@@ -71,7 +71,8 @@ def test_dilation_leaves_holes_inside_the_field():
 @pytest.mark.parametrize("call, error, message", [
     (lambda: receptive_field(3), TypeError,
      "kernel_sizes must be a list or tuple of positive ints, one per layer, got 3 (int)"),
-    (lambda: receptive_field([]), ValueError, "kernel_sizes must have at least one entry (one per layer), got [] (list)"),
+    (lambda: receptive_field([]), ValueError,
+     "kernel_sizes must have at least one entry (one per layer), got [] (list)"),
     (lambda: receptive_field([3, 0]), ValueError, "kernel_sizes[1] must be a positive int, got 0"),
     (lambda: receptive_field([3, 2.0]), TypeError, "kernel_sizes[1] must be a positive int, got 2.0 (float); "
                                                    "write 2 (no decimal point)"),

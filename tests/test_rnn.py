@@ -431,7 +431,8 @@ def test_lstm_cell_blames_a_wrong_cell_state_not_the_weights():
     x, (h, c), *weights = lstm_arguments()
     with pytest.raises(ValueError, match=r"hx\[1\] \(the cell state c\) must have H = 4 features .*got shape \(2, 3\)"):
         lstm_cell(x, (h, c[:, :3]), *weights)
-    with pytest.raises(ValueError, match=r"hx\[0\] \(the hidden state h\) must have H = 4 features .*got shape \(2, 5\)"):
+    with pytest.raises(ValueError, match=r"hx\[0\] \(the hidden state h\) must have H = 4 features .*"
+                                         r"got shape \(2, 5\)"):
         lstm_cell(x, (torch.randn(2, 5), c), *weights)
     with pytest.raises(ValueError, match=r"hx\[1\] \(the cell state c\) must have the same batch layout as input"):
         lstm_cell(x, (h, c[:1]), *weights)

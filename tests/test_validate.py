@@ -60,7 +60,8 @@ def test_integer_range():
     assert refusal(lambda: v.integer("n", 1, minimum=2), ValueError) == "n must be an int of at least 2, got 1"
     assert refusal(lambda: v.integer("n", 9, maximum=5), ValueError) == "n must be an int of at most 5, got 9"
     assert refusal(lambda: v.positive_int("n", 0), ValueError) == "n must be a positive int, got 0"
-    assert refusal(lambda: v.positive_int("n", 6, maximum=5), ValueError) == "n must be a positive int of at most 5, got 6"
+    assert refusal(lambda: v.positive_int("n", 6, maximum=5), ValueError) == \
+        "n must be a positive int of at most 5, got 6"
     assert refusal(lambda: v.positive_int("n", 1.0), TypeError) == \
         "n must be a positive int, got 1.0 (float); write 1 (no decimal point)"
     assert v.non_negative_int("n", 0) == 0

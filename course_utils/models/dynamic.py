@@ -206,10 +206,14 @@ class DynamicLSTM(nn.Module):
         directions = 2 if bidirectional else 1
         self.fc = nn.Linear(directions * hidden_size, output_size)
 
-    def _check_input(self, x) -> torch.Tensor:
-        """Token ids ``(N, L)`` in ``0..vocab_size-1`` with ``vocab_size``, else features ``(N, L, input_size)``."""
-        if self.vocab_size is not None:
-            return self._check_token_ids(x)
+    def _check_inputs(self, x, lengths) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``x`` and ``lengths`` checked; ``lengths`` as a CPU int64 tensor, ready for packing."""
+        x = self._check_features(x) if self.vocab_size is None else self._check_token_ids(x)
+        if lengths is not None:
+            lengths = lengths_tensor(lengths, batch_size=x.shape[0], max_length=x.shape[1])
+        return x, lengths
+
+    def _check_features(self, x) -> torch.Tensor:
         x = _validate.model_input(self, x, f"(N, L, {self.input_size}), batch first", ndim=3)
         if x.shape[-1] != self.input_size:
             raise ValueError(
@@ -235,11 +239,10 @@ class DynamicLSTM(nn.Module):
         return x
 
     def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
-        x = self._check_input(x)
+        x, lengths = self._check_inputs(x, lengths)
         if self.embedding is not None:
             x = self.embedding(x)
         if lengths is not None:
-            lengths = lengths_tensor(lengths, batch_size=x.shape[0], max_length=x.shape[1])
             # enforce_sorted=False: PyTorch sorts by length internally and puts
             # h_n back into the batch's own order, so callers need not sort.
             x = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)

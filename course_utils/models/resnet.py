@@ -11,6 +11,7 @@ random weights: modules are created and initialised in torchvision's order.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import torch
@@ -124,13 +125,9 @@ class ResNet18(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _check_images(self, x)
-        try:
+        with _explaining_batchnorm_errors(x):
             out = self.maxpool(self.relu(self.bn1(self.conv1(x))))
             out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
-        except ValueError as error:  # BatchNorm's own message does not say what to do
-            if "more than 1 value per channel" not in str(error):
-                raise
-            raise ValueError(_too_small_to_train(x)) from error
         return self.fc(torch.flatten(self.avgpool(out), 1))
 
 
@@ -159,6 +156,20 @@ def _check_images(model: nn.Module, x) -> torch.Tensor:
     x = _validate.model_input(model, x, "(N, C, H, W)", ndim=4, min_size=1)
     in_channels = getattr(model.conv1, "in_channels", None)  # conv1 may have been replaced by anything
     return x if in_channels is None else _validate.input_channels(model, x, in_channels)
+
+
+@contextlib.contextmanager
+def _explaining_batchnorm_errors(x: torch.Tensor):
+    """BatchNorm's "more than 1 value per channel" does not say what to do: say it.
+
+    Checked by running rather than in advance, so that it stays right for a replaced stem.
+    """
+    try:
+        yield
+    except ValueError as error:
+        if "more than 1 value per channel" not in str(error):
+            raise
+        raise ValueError(_too_small_to_train(x)) from error
 
 
 def _too_small_to_train(x: torch.Tensor) -> str:
