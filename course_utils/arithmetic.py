@@ -213,8 +213,8 @@ def pool_output_size(i: Size, k: Size, s: Size | None = None, p: Size = 0, d: Si
         if a["p"] > a["k"] // 2:
             raise ValueError(
                 f"p (padding) = {a['p']}{_where(n, dim)} is too large, as padding must be at most half the "
-                f"kernel size, k//2 = {a['k'] // 2} (PyTorch says 'pad should be smaller than or equal to "
-                f"half of kernel size'); a window would see only padding")
+                f"kernel size, k//2 = {a['k'] // 2}, as in PyTorch's pooling layers; a window would see "
+                f"only padding")
         span = a["d"] * (a["k"] - 1) + 1
         rounding = a["s"] - 1 if ceil_mode else 0
         o = (a["i"] + 2 * a["p"] - span + rounding) // a["s"] + 1  # // floors, as div_rtn does
