@@ -151,7 +151,7 @@ def sizes(name: str, value: Any, dims: int, minimum: int = 0) -> tuple[int, ...]
     The rule is PyTorch's: an int, or a one-element tuple, is used for every
     dimension (``stride=2`` and ``stride=(2,)`` both mean ``(2, 2)`` in 2-D).
     """
-    what = "a positive int" if minimum == 1 else ("an int ≥ 0" if minimum == 0 else "an int")
+    what = _size_kind(minimum)
     layout = "(height, width)" if dims == 2 else f"of {dims}"
     is_sequence = isinstance(value, (tuple, list, torch.Size))
     if is_sequence:
@@ -329,6 +329,7 @@ def _autocast_allows(x: Tensor) -> bool:
 
 
 def _size_kind(minimum: int) -> str:
+    """How :func:`sizes` and friends name what they expect: "a positive int", "an int ≥ 0"."""
     return "a positive int" if minimum == 1 else ("an int ≥ 0" if minimum == 0 else "an int")
 
 
