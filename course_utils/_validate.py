@@ -315,6 +315,7 @@ __all__ += [
     "torch_device",
     "array",
     "class_names",
+    "number_list",
     "fractions",
     "loader",
     "batch",
@@ -438,21 +439,28 @@ def class_names(name: str, value: Any, largest_index: int, source: str) -> list[
     return [str(v) for v in value]
 
 
-def fractions(name: str, values: Any) -> list[float]:
-    """A list of numbers in ``[0, 1]``, such as accuracies; percentages are refused with the fix."""
+def number_list(name: str, values: Any) -> list[float]:
+    """A list of real numbers (Python or NumPy numbers, 0-d tensors), as floats; no strings, no bools."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{name} must be a list of numbers, got {describe(values)}")
-    values = list(values)
+    result = []
     for position, value in enumerate(values):
-        if isinstance(value, Tensor) and value.dim() == 0:
+        if isinstance(value, Tensor) and value.dim() == 0 and not value.is_complex():
             value = value.item()
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must hold numbers, got {describe(value)} at position {position}")
+        result.append(float(value))
+    return result
+
+
+def fractions(name: str, values: Any) -> list[float]:
+    """A list of numbers in ``[0, 1]``, such as accuracies; percentages are refused with the fix."""
+    values = number_list(name, values)
+    for position, value in enumerate(values):
         if not 0 <= value <= 1:
             fix = "; percentages? divide them by 100" if 1 < value <= 100 else ""
-            raise ValueError(f"{name} must hold fractions between 0 and 1, got {value} at "
+            raise ValueError(f"{name} must hold fractions between 0 and 1, got {value:g} at "
                              f"position {position}{fix}")
-        values[position] = float(value)
     return values
 
 
