@@ -119,24 +119,31 @@ class _Progress:
     """
 
     def __init__(self, enabled: bool, epochs: int, batches: int | None):
-        self.enabled, self.notebook, self.table = enabled, enabled and _in_notebook(), None
+        self.enabled, self.notebook = enabled, enabled and _in_notebook()
+        self.table = self.bars = None  # the notebook's two displays
         if not enabled:
             return
-        if self.notebook:
-            from IPython.display import display
-            from ipywidgets import VBox
-            from tqdm.notebook import tqdm
+        try:
+            if self.notebook:
+                self._widget_bars(epochs, batches)
+                return
+        except ImportError:  # no ipywidgets: text bars, the table still as a display
+            pass
+        from tqdm import tqdm
 
-            self.epochs = tqdm(total=epochs, desc="epochs", display=False)
-            # mininterval: few widget updates, so a long run does not flood the notebook
-            self.batches = tqdm(total=batches, desc="epoch 1", display=False, mininterval=0.5)
-            self.bars = display(VBox([self.epochs.container, self.batches.container]), display_id=True)
-        else:
-            from tqdm import tqdm
+        self.epochs = tqdm(total=epochs, desc="epochs", file=sys.stderr)
+        self.batches = tqdm(total=batches, desc="epoch 1", leave=False, file=sys.stderr,
+                            mininterval=0.5)
 
-            self.epochs = tqdm(total=epochs, desc="epochs", file=sys.stderr)
-            self.batches = tqdm(total=batches, desc="epoch 1", leave=False, file=sys.stderr,
-                                mininterval=0.5)
+    def _widget_bars(self, epochs: int, batches: int | None) -> None:
+        from IPython.display import display
+        from ipywidgets import VBox
+        from tqdm.notebook import tqdm
+
+        self.epochs = tqdm(total=epochs, desc="epochs", display=False)
+        # mininterval: few widget updates, so a long run does not flood the notebook
+        self.batches = tqdm(total=batches, desc="epoch 1", display=False, mininterval=0.5)
+        self.bars = display(VBox([self.epochs.container, self.batches.container]), display_id=True)
 
     def new_epoch(self, epoch: int) -> None:
         if self.enabled and epoch > 1:
@@ -175,7 +182,7 @@ class _Progress:
         final = f"{self.epochs}\n{self.batches}"
         self.batches.close()
         self.epochs.close()
-        if self.notebook:
+        if self.bars is not None:
             self.bars.update({"text/plain": final}, raw=True)
             for bar in (self.epochs, self.batches):
                 _close_widget(bar.container)

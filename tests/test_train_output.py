@@ -103,3 +103,14 @@ def test_progress_false_prints_nothing():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "trained 2 epochs\n" and result.stderr == ""
+
+
+def test_without_ipywidgets_a_notebook_gets_text_bars_and_still_the_table(tmp_path):
+    hidden = "import sys\nsys.modules['ipywidgets'] = None  # as if it were not installed\n" + TRAIN
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(hidden)])
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = notebook.cells[0].outputs
+    assert any("text/html" in o.get("data", {}) for o in outputs)  # the table
+    stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+    assert "epochs: 100%" in stderr and "trained 2 epochs" in stored_text(notebook.cells[0])
