@@ -477,14 +477,14 @@ def loader(name: str, value: Any) -> Any:
 
     wrap = "DataLoader(dataset, batch_size=64, shuffle=True)"
     if isinstance(value, Dataset) and not isinstance(value, DataLoader):
-        raise TypeError(f"{name} must yield batches, but {describe(value)} is a Dataset, which "
-                        f"yields one item at a time; wrap it: {wrap}")
+        raise TypeError(f"{name} must yield batches, got a {type(value).__name__}, a Dataset, "
+                        f"which yields one item at a time; wrap it: {wrap}")
     if isinstance(value, Tensor):
         raise TypeError(f"{name} must yield (inputs, targets) batches, got {describe(value)}; "
                         f"wrap inputs and targets: DataLoader(TensorDataset(inputs, targets), "
                         f"batch_size=64)")
     if isinstance(value, Iterator):
-        raise TypeError(f"{name} is a one-shot iterator ({describe(value)}), used up after one "
+        raise TypeError(f"{name} is a one-shot iterator (a {type(value).__name__}), used up after one "
                         f"pass; give the DataLoader itself (not iter(loader)) or a list of batches")
     if not isinstance(value, Iterable):
         raise TypeError(f"{name} must be a DataLoader yielding (inputs, targets) batches, "

@@ -226,6 +226,10 @@ def mnist_loaders(batch_size: int = 64, transform=None, seed: int = 0, eval_batc
 
     Returns:
         An :class:`MNISTLoaders` named tuple: ``train, val, test = mnist_loaders()``.
+
+    Shape:
+        - a batch's inputs: :math:`(N, 1, 28, 28)` float32 (after ``transform``)
+        - a batch's targets: :math:`(N)` int64 class indices 0-9
     """
     batch_size = check.positive_int("batch_size", batch_size)
     eval_batch_size = check.positive_int("eval_batch_size", eval_batch_size)

@@ -387,7 +387,8 @@ def test_float64_data_names_the_fix():
 
 
 @pytest.mark.parametrize("given, pattern", [
-    (TensorDataset(INPUTS, TARGETS), r"is a Dataset, which yields one item at a time; wrap it: DataLoader\("),
+    (TensorDataset(INPUTS, TARGETS), r"got a TensorDataset, a Dataset, which yields one item at a time; "
+                                     r"wrap it: DataLoader\("),
     (INPUTS, r"must yield \(inputs, targets\) batches, got a tensor"),
     (iter(ListOfBatches([(INPUTS, TARGETS)])), r"one-shot iterator .*not iter\(loader\)"),
     ((b for b in [(INPUTS, TARGETS)]), "one-shot iterator"),
@@ -413,7 +414,7 @@ def test_a_bad_val_loader_is_found_before_the_first_epoch():
     assert not any(calls), "no training step may run before the val_loader is checked"
     with pytest.raises(ValueError, match="^val_loader yields batches of inputs only"):
         fit(model, loader(), 1, sgd(model), val_loader=ListOfBatches([(inputs,)]), progress=False)
-    with pytest.raises(TypeError, match="^val_loader is a Dataset|^val_loader must yield batches"):
+    with pytest.raises(TypeError, match="^val_loader must yield batches, got a TensorDataset"):
         fit(model, loader(), 1, sgd(model), val_loader=TensorDataset(inputs, targets), progress=False)
 
 
