@@ -387,3 +387,336 @@ def input_channels(model: nn.Module, x: Tensor, expected: int, argument: str = "
                          f"(shape {tuple(x.shape)}); channels come second in (N, C, H, W) (for (N, H, W, C) "
                          f"images use x.permute(0, 3, 1, 2)), or build it with {who}({argument}={got})")
     return x
+
+
+# --------------------------------------------------------------------------- added for train, data and viz
+
+from collections.abc import Iterator  # noqa: E402  (kept in this section: the header is shared)
+
+__all__ += [
+    "callable_object",
+    "torch_device",
+    "array",
+    "class_names",
+    "number_list",
+    "fractions",
+    "loader",
+    "batch",
+    "class_targets",
+    "logits",
+    "optimizer_for",
+    "scheduler_for",
+    "batchnorm_last_batch",
+]
+
+
+def _class_fix(name: str, cls: type) -> str:
+    """``name=nn.CrossEntropyLoss()``: how to create an instance of ``cls`` (``(...)`` if it needs arguments)."""
+    import inspect
+
+    prefix = "nn." if cls.__module__.startswith("torch.nn") else ""
+    try:
+        required = [p for p in inspect.signature(cls).parameters.values()
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        required = []
+    return f"{name}={prefix}{cls.__name__}({'...' if required else ''})"
+
+
+def callable_object(name: str, value: Any, expected: str) -> Any:
+    """A function or a callable object such as ``nn.CrossEntropyLoss()`` — not the class itself.
+
+    A class is callable too (calling it creates an instance), so ``loss_fn=nn.CrossEntropyLoss``
+    would silently compute nothing useful; it is refused with the fix.
+    """
+    if isinstance(value, type):
+        raise TypeError(f"{name} must be {expected}, got the class {value.__name__} itself; "
+                        f"create one first: {_class_fix(name, value)}")
+    if not callable(value):
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+    return value
+
+
+def _backend_available(kind: str) -> tuple[bool, str]:
+    """Whether torch can use device type ``kind`` here, and the call that says so."""
+    if kind == "cpu":
+        return True, ""
+    if kind == "mps":
+        backend = getattr(torch.backends, "mps", None)
+        return backend is not None and backend.is_available(), "torch.backends.mps.is_available()"
+    backend = getattr(torch, kind, None)
+    if backend is None or not hasattr(backend, "is_available"):
+        return False, f"PyTorch cannot compute on {kind!r} tensors"
+    return bool(backend.is_available()), f"torch.{kind}.is_available()"
+
+
+def torch_device(name: str, value: Any) -> torch.device:
+    """A ``torch.device`` (or its name) that exists on this machine: ``'cpu'``, ``'cuda'``, ``'mps'``…"""
+    fix = "use course_utils.device(), which picks 'cuda', then 'mps', then 'cpu'"
+    if isinstance(value, str):
+        try:
+            value = torch.device(value)
+        except RuntimeError:
+            raise ValueError(f"{name}={value!r} is not a device PyTorch knows; "
+                             f"use 'cpu', 'cuda' or 'mps', or {fix}") from None
+    elif not isinstance(value, torch.device):
+        raise TypeError(f"{name} must be a device name such as 'cpu' or a torch.device, "
+                        f"got {describe(value)}")
+    available, call = _backend_available(value.type)
+    if not available:
+        reason = f"{call} is False" if call.endswith(")") else call
+        raise ValueError(f"{name}={str(value)!r} is not available on this machine ({reason}); {fix}")
+    if value.type == "cuda" and value.index is not None and value.index >= torch.cuda.device_count():
+        raise ValueError(f"{name}={str(value)!r} does not exist: this machine has "
+                         f"{torch.cuda.device_count()} CUDA device(s), numbered from 0")
+    return value
+
+
+def _ragged(value: Any) -> str | None:
+    """A description of the first level at which the nested list ``value`` is ragged, if it is."""
+    level = [value]
+    while level and all(isinstance(v, (list, tuple)) for v in level):
+        lengths = {len(v) for v in level}
+        if len(lengths) > 1:
+            return f"its rows have different lengths ({', '.join(str(n) for n in sorted(lengths))})"
+        level = [item for v in level for item in v]
+    if any(isinstance(v, (list, tuple)) for v in level):
+        return "some entries are lists and others are numbers"
+    return None
+
+
+def array(name: str, value: Any, layout: str = "") -> Tensor:
+    """A tensor from a tensor, a NumPy array or a (rectangular) nested list of numbers.
+
+    Tensors are detached and copied to the CPU (for drawing); nothing else changes.
+    ``None``, strings, ragged lists and lists holding anything but numbers are refused.
+    """
+    expected = f"a tensor, a NumPy array or a nested list of numbers{' ' + layout if layout else ''}"
+    if isinstance(value, Tensor):
+        return value.detach().cpu()
+    if type(value).__module__ == "numpy" and hasattr(value, "dtype"):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold numbers, got a NumPy array of dtype {value.dtype}")
+        return torch.as_tensor(value)
+    if not isinstance(value, (list, tuple)) or isinstance(value, str):
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+    ragged = _ragged(value)
+    if ragged:
+        raise ValueError(f"{name} is a ragged list: {ragged}; every row needs the same number "
+                         f"of entries")
+    try:
+        return torch.tensor(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"{name} must hold only numbers, got {describe(value)}") from None
+
+
+def class_names(name: str, value: Any, largest_index: int, source: str) -> list[str]:
+    """One name per class: ``value[k]`` must exist for every class index ``k`` up to ``largest_index``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of class names (one per class index), "
+                        f"got {describe(value)}")
+    if largest_index >= len(value):
+        raise ValueError(f"{name} has {len(value)} names (for indices 0 to {len(value) - 1}) but "
+                         f"class index {largest_index} occurs in {source}; give one name per class, "
+                         f"at least {largest_index + 1}")
+    return [str(v) for v in value]
+
+
+def number_list(name: str, values: Any) -> list[float]:
+    """A list of real numbers (Python or NumPy numbers, 0-d tensors), as floats; no strings, no bools."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of numbers, got {describe(values)}")
+    result = []
+    for position, value in enumerate(values):
+        if isinstance(value, Tensor) and value.dim() == 0 and not value.is_complex():
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must hold numbers, got {describe(value)} at position {position}")
+        result.append(float(value))
+    return result
+
+
+def fractions(name: str, values: Any) -> list[float]:
+    """A list of numbers in ``[0, 1]``, such as accuracies; percentages are refused with the fix."""
+    values = number_list(name, values)
+    for position, value in enumerate(values):
+        if not 0 <= value <= 1:
+            fix = "; percentages? divide them by 100" if 1 < value <= 100 else ""
+            raise ValueError(f"{name} must hold fractions between 0 and 1, got {value:g} at "
+                             f"position {position}{fix}")
+    return values
+
+
+# --------------------------------------------------------------------------- training data and models
+
+
+def loader(name: str, value: Any) -> Any:
+    """Something ``fit`` can iterate over once per epoch: a ``DataLoader`` (or another re-iterable).
+
+    Refused: a ``Dataset`` (it yields single items, not batches), a tensor, and a
+    one-shot iterator such as ``iter(loader)`` or a generator (used up after one epoch).
+    """
+    from torch.utils.data import DataLoader, Dataset
+
+    wrap = "DataLoader(dataset, batch_size=64, shuffle=True)"
+    if isinstance(value, Dataset) and not isinstance(value, DataLoader):
+        raise TypeError(f"{name} must yield batches, got a {type(value).__name__}, a Dataset, "
+                        f"which yields one item at a time; wrap it: {wrap}")
+    if isinstance(value, Tensor):
+        raise TypeError(f"{name} must yield (inputs, targets) batches, got {describe(value)}; "
+                        f"wrap inputs and targets: DataLoader(TensorDataset(inputs, targets), "
+                        f"batch_size=64)")
+    if isinstance(value, Iterator):
+        raise TypeError(f"{name} is a one-shot iterator (a {type(value).__name__}), used up after one "
+                        f"pass; give the DataLoader itself (not iter(loader)) or a list of batches")
+    if not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a DataLoader yielding (inputs, targets) batches, "
+                        f"got {describe(value)}")
+    return value
+
+
+def batch(name: str, value: Any, model: nn.Module) -> tuple[Tensor, Tensor]:
+    """One ``(inputs, targets)`` batch of loader ``name``, as ``model`` can train on it.
+
+    Inputs must be a batch-first tensor with the model's floating-point dtype (integer
+    inputs only for a model with an ``nn.Embedding``); targets are checked by
+    :func:`class_targets`.
+    """
+    pairs = "build the loader from TensorDataset(inputs, targets)"
+    if isinstance(value, Tensor):
+        raise TypeError(f"{name} yields bare tensors ({describe(value)} per batch), not "
+                        f"(inputs, targets) pairs; {pairs}")
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must yield (inputs, targets) pairs, got {describe(value)} per batch")
+    if len(value) != 2:
+        items = ", ".join(describe(v) for v in value[:3]) + (", ..." if len(value) > 3 else "")
+        what = "inputs only" if len(value) == 1 else f"{len(value)} items"
+        raise ValueError(f"{name} yields batches of {what} ({items}); training needs exactly two, "
+                         f"(inputs, targets): {pairs}")
+    inputs, targets = value
+    tensor(f"{name}'s inputs", inputs, layout="(N, ...)")
+    _model_dtype(name, inputs, model)
+    targets = class_targets(f"{name}'s targets", targets)
+    if inputs.dim() == 0 or len(inputs) != len(targets):
+        raise ValueError(f"{name} yields {len(inputs) if inputs.dim() else 'no'} inputs but "
+                         f"{len(targets)} targets per batch; they must match one to one")
+    return inputs, targets
+
+
+def _model_dtype(name: str, inputs: Tensor, model: nn.Module) -> None:
+    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    expected = weight.dtype if weight is not None else torch.get_default_dtype()
+    if inputs.is_floating_point() and inputs.dtype != expected:
+        raise TypeError(f"{name}'s inputs have dtype {inputs.dtype} but the model's weights are "
+                        f"{expected}; convert the inputs once, e.g. TensorDataset(inputs.to("
+                        f"{expected}), targets) (NumPy arrays are float64: torch.from_numpy(a)"
+                        f".float())")
+    embeds = any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) for m in model.modules())
+    if not inputs.is_floating_point() and not embeds:
+        raise TypeError(f"{name}'s inputs have dtype {inputs.dtype} but the model computes in "
+                        f"{expected}; convert them with inputs.float() (and scale 0-255 pixels "
+                        f"to [0, 1] first)")
+
+
+def class_targets(name: str, targets: Any, num_classes: int | None = None) -> Tensor:
+    """Class indices for ``nn.CrossEntropyLoss``: shape ``(N,)``, int64 (or uint8), in ``[0, num_classes)``."""
+    targets = tensor(name, targets, layout="(N,)")
+    if targets.is_floating_point() or targets.dtype not in (torch.int64, torch.uint8):
+        raise TypeError(f"{name} must be class indices of dtype torch.int64, got {targets.dtype}; "
+                        f"convert them with targets.long(), e.g. TensorDataset(inputs, "
+                        f"targets.long())")
+    if targets.dim() == 2 and targets.shape[1] == 1:
+        raise ValueError(f"{name} have shape {tuple(targets.shape)} but must be one class index "
+                         f"per item, shape ({targets.shape[0]},); use targets.squeeze(1) or "
+                         f"targets.view(-1)")
+    if targets.dim() != 1:
+        raise ValueError(f"{name} must be 1-D (N,), one class index per item, got shape "
+                         f"{tuple(targets.shape)}" + ("; one-hot rows? use targets.argmax(1)"
+                                                       if targets.dim() == 2 else ""))
+    if num_classes is not None and len(targets):
+        low, high = int(targets.min()), int(targets.max())
+        if low < 0 or high >= num_classes:
+            bad = low if low < 0 else high
+            raise ValueError(f"{name} hold class index {bad}, but the model outputs {num_classes} "
+                             f"classes, so indices run from 0 to {num_classes - 1}; give the "
+                             f"last layer one output per class, or renumber the labels from 0")
+    return targets
+
+
+def logits(name: str, output: Any, batch_size: int) -> int:
+    """A model's output for ``batch_size`` items must be logits ``(N, num_classes)``; returns ``num_classes``."""
+    if isinstance(output, (tuple, list)):
+        raise TypeError(f"{name} returns a {type(output).__name__} of {len(output)} items; training "
+                        f"needs one tensor of logits (N, num_classes): return only the logits "
+                        f"from forward (an RNN returns (output, h_n): keep what the classifier makes)")
+    output = tensor(name, output, layout="(N, num_classes)")
+    if output.dim() != 2 or output.shape[0] != batch_size:
+        raise ValueError(f"{name} returns shape {tuple(output.shape)} for a batch of {batch_size}; "
+                         f"training needs logits of shape ({batch_size}, num_classes)")
+    return int(output.shape[1])
+
+
+def optimizer_for(name: str, value: Any, model: nn.Module) -> torch.optim.Optimizer:
+    """An optimizer that updates at least one trainable parameter of ``model``."""
+    build = f"{name}=torch.optim.Adam(model.parameters(), lr=1e-3)"
+    if isinstance(value, type):
+        raise TypeError(f"{name} must be an optimizer, got the class {value.__name__} itself; "
+                        f"build one on the model's parameters, e.g. {build}")
+    instance(name, value, torch.optim.Optimizer, "a torch.optim.Optimizer", fix=f"e.g. {build}")
+    own = {id(p): p for p in model.parameters()}
+    updated = [own[id(p)] for group in value.param_groups for p in group["params"] if id(p) in own]
+    if not updated:
+        raise ValueError(f"{name} updates none of this model's parameters: it was built on another "
+                         f"model's (an earlier instance, or before copy.deepcopy), so training "
+                         f"would change nothing; build it on this one: {build}")
+    if not any(p.requires_grad for p in updated):
+        raise ValueError(f"{name} updates only frozen parameters (requires_grad=False), so training "
+                         f"would change nothing; unfreeze some with p.requires_grad_(True)")
+    return value
+
+
+def scheduler_for(name: str, value: Any, optimizer: torch.optim.Optimizer, steps: int | None,
+                  steps_text: str) -> Any:
+    """A learning-rate scheduler of ``optimizer`` that can be stepped ``steps`` more times."""
+    if isinstance(value, type):
+        raise TypeError(f"{name} must be a learning-rate scheduler, got the class {value.__name__} "
+                        f"itself; build one on the optimizer, e.g. {name}=torch.optim.lr_scheduler."
+                        f"{value.__name__}(optimizer, ...)")
+    if not callable(getattr(value, "step", None)):
+        raise TypeError(f"{name} must be a learning-rate scheduler (with a .step() method), "
+                        f"got {describe(value)}")
+    if getattr(value, "optimizer", optimizer) is not optimizer:
+        raise ValueError(f"{name} was built on another optimizer, so it would change a learning "
+                         f"rate nobody uses; build it on the one given: {name}=torch.optim."
+                         f"lr_scheduler.{type(value).__name__}(optimizer, ...)")
+    total = getattr(value, "total_steps", None)  # OneCycleLR refuses to step past it
+    if total is not None and steps is not None and total - value.last_epoch < steps:
+        raise ValueError(f"{name} ({type(value).__name__}) can be stepped "
+                         f"{total - value.last_epoch} more times but training steps it {steps} "
+                         f"times ({steps_text}); build it with the same epochs and "
+                         f"steps_per_epoch=len(train_loader)")
+    return value
+
+
+def batchnorm_last_batch(name: str, value: Any, model: nn.Module) -> None:
+    """Refuse a training loader whose last batch holds one item when ``model`` has BatchNorm.
+
+    In training mode BatchNorm needs more than one value per channel; a last batch of one
+    image fails as soon as a feature map is 1×1 (ResNet18 on MNIST), after a whole epoch's work.
+    """
+    from torch.nn.modules.batchnorm import _BatchNorm
+    from torch.utils.data import DataLoader
+
+    if not isinstance(value, DataLoader) or value.batch_size is None or value.drop_last:
+        return
+    if not any(isinstance(m, _BatchNorm) for m in model.modules()):
+        return
+    try:
+        size = len(value.dataset)
+    except TypeError:  # an IterableDataset without a length
+        return
+    if size % value.batch_size == 1:
+        raise ValueError(f"{name}'s last batch holds 1 item ({size} items in batches of "
+                         f"{value.batch_size}), and the model's BatchNorm cannot train on a batch "
+                         f"of one; pass drop_last=True to the DataLoader (or choose another "
+                         f"batch_size)")

@@ -242,3 +242,76 @@ def test_save_model_graph_rejects_bad_paths_and_formats(tmp_path):
         save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "g.png", formats=("jpg",))
     with pytest.raises(TypeError, match="path"):
         save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=None)
+
+
+# --------------------------------------------------------------------------- mistakes, refused clearly
+
+@pytest.mark.parametrize("images, error, pattern", [
+    (None, TypeError, r"^images must be a tensor, a NumPy array or a nested list of numbers .*got None"),
+    ("digits", TypeError, r"^images must be a tensor, .*got 'digits' \(str\)"),
+    ([[[0, 1], [1, 0]], [[0, 1]]], ValueError, r"^images is a ragged list: its rows have different lengths \(1, 2\)"),
+    (torch.ones(2, 3, 3, dtype=torch.bool), TypeError, r"^images must have a real dtype"),
+])
+def test_images_that_are_not_numbers_are_refused(images, error, pattern):
+    with pytest.raises(error, match=pattern):
+        show_images(images)
+
+
+def test_labels_that_are_not_numbers_or_negative_are_refused():
+    with pytest.raises(TypeError, match=r"^labels must be a tensor, .*got 'abc' \(str\)"):
+        show_images(torch.rand(3, 4, 4), "abc")
+    with pytest.raises(ValueError, match="^labels must hold non-negative class indices, got -1"):
+        show_images(torch.rand(2, 4, 4), [0, -1], classes=["a", "b"])
+
+
+def test_too_few_class_names_are_refused_not_an_index_error():
+    with pytest.raises(ValueError, match=r"^classes has 2 names \(for indices 0 to 1\) but class index 4 "
+                                         r"occurs in labels; give one name per class, at least 5"):
+        show_images(torch.rand(3, 4, 4), [0, 1, 4], classes=["a", "b"])
+    with pytest.raises(ValueError, match="^classes has 3 names .* class index 7 occurs in targets or predictions"):
+        show_mistakes(torch.rand(2, 4, 4), [0, 1], [7, 1], classes=["a", "b", "c"])
+    with pytest.raises(TypeError, match="^classes must be a list of class names"):
+        show_images(torch.rand(2, 4, 4), [0, 1], classes="ab")
+
+
+def test_plot_confusion_matrix_names_its_own_argument_when_classes_are_too_few():
+    targets, predictions = torch.arange(10), torch.arange(10)
+    with pytest.raises(ValueError, match=r"^classes has 2 names .* class index 9 occurs in targets or "
+                                         r"predictions; give one name per class, at least 10") as info:
+        plot_confusion_matrix(targets, predictions, classes=["a", "b"])
+    assert "num_classes" not in str(info.value)  # an argument plot_confusion_matrix does not have
+    more = plot_confusion_matrix([0, 1], [1, 1], classes=["a", "b", "c"])  # more names than seen: fine
+    assert [t.get_text() for t in more.get_xticklabels()] == ["a", "b", "c"]
+
+
+def test_plot_history_refuses_percentages_with_the_fix():
+    h = history()
+    h.train_accuracy = [80.0, 85.0, 90.0]
+    with pytest.raises(ValueError, match=r"^history.train_accuracy must hold fractions between 0 and 1, "
+                                         r"got 80 at position 0; percentages\? divide them by 100"):
+        plot_history(h)
+    h = history()
+    h.val_accuracy = [0.9, 5000.0, 0.9]
+    with pytest.raises(ValueError, match="^history.val_accuracy must hold fractions between 0 and 1, got 5000"):
+        plot_history(h)
+
+
+def test_plot_history_refuses_strings_and_mismatched_lengths():
+    h = history()
+    h.train_loss = ["0.5", "0.4", "0.3"]
+    with pytest.raises(TypeError, match=r"^history.train_loss must hold numbers, got '0.5' \(str\) at position 0"):
+        plot_history(h)
+    h = history()
+    h.val_loss = h.val_loss[:2]
+    with pytest.raises(ValueError, match=r"^history.val_loss and history.val_accuracy must have one entry per "
+                                         r"epoch \(3, like history.train_loss\), got 2 and 3"):
+        plot_history(h)
+    with pytest.raises(TypeError, match="^label must be a string or None"):
+        plot_history(history(), label=3)
+
+
+def test_plot_history_accepts_tensor_numbers():
+    h = history()
+    h.train_loss = [torch.tensor(v) for v in h.train_loss]
+    loss_ax, _ = plot_history(h)
+    assert list(loss_ax.lines[0].get_ydata()) == pytest.approx([1.0, 0.5, 1 / 3])

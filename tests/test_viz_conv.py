@@ -28,7 +28,7 @@ from course_utils.viz import (  # noqa: E402
     save_gif,
 )
 
-# the worked example of reference.md §2
+# a worked 5×5 example with a 3×3 kernel (its outputs are asserted against F.conv2d below)
 X = torch.tensor([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1, 1],
                   [2, 1, 0, 1, 1]])
 W = torch.tensor([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
@@ -201,7 +201,8 @@ def test_transposed_rejects_impossible_or_undrawable_settings():
         draw_conv_transpose_step(torch.ones(3, 3), torch.ones(3, 3), stride=2, output_padding=2)
     with pytest.raises(ValueError, match="crop"):
         draw_conv_transpose_step(torch.ones(5, 5), torch.ones(3, 3), padding=3)
-    with pytest.raises(ValueError, match="draw_conv_transpose_step"):
+    # from course_utils.arithmetic, unchanged: the message says what the size would be
+    with pytest.raises(ValueError, match=r"output size would be .* = -1 .*use a smaller padding"):
         draw_conv_transpose_step(torch.ones(1, 1), torch.ones(1, 1), padding=1)
 
 
@@ -266,32 +267,39 @@ def test_max_pool_scene_size_equals_pytorch(i, k, s, p, d, ceil):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(x=torch.ones(1, 1, 5, 5)), ValueError, r"x must be 2-D .*x\[0, 0\]"),
-    (dict(weight=torch.ones(3)), ValueError, "weight must be 2-D"),
-    (dict(stride=0), ValueError, "stride must be at least 1"),
-    (dict(padding=-1), ValueError, "padding must be at least 0"),
-    (dict(dilation=0), ValueError, "dilation must be at least 1"),
-    (dict(stride=1.5), TypeError, "stride must be an int"),
-    (dict(padding="full"), ValueError, "'valid' or 'same'"),
+    (dict(x=torch.ones(1, 1, 5, 5)), ValueError, r"^x must be 2-D .*x\[0, 0\]"),
+    (dict(x=torch.ones(3, 5, 5)), ValueError, r"^x must be 2-D .*x\[0\]"),
+    (dict(weight=torch.ones(3)), ValueError, "^weight must be 2-D"),
+    (dict(stride=0), ValueError, "^stride must be a positive int in every dimension, got 0"),
+    (dict(padding=-1), ValueError, "^padding must be an int ≥ 0 in every dimension, got -1"),
+    (dict(dilation=0), ValueError, "^dilation must be a positive int in every dimension"),
+    (dict(stride=1.5), TypeError, "^stride must be a positive int or a tuple"),
+    (dict(stride=(1, 2, 3)), ValueError, r"^stride must be .* tuple \(height, width\), got .* 3 entries"),
+    (dict(padding="full"), ValueError, "^padding must be an int, a pair, 'valid' or 'same'"),
     (dict(padding="same", stride=2), ValueError, "stride 1"),
     (dict(weight=torch.ones(7, 7)), ValueError, "kernel .* spans .* padded input"),
     (dict(dilation=3), ValueError, "spans d\\(k-1\\)\\+1 = 7 pixels"),
-    (dict(step=(3, 0)), ValueError, r"step \(3, 0\) is outside the 3×3 output"),
-    (dict(step=9), ValueError, "outside the 3×3 output"),
-    (dict(step="first"), TypeError, "step must be"),
-    (dict(show_values="yes"), TypeError, "show_values"),
+    (dict(step=(3, 0)), ValueError, r"^step \(3, 0\) is outside the 3×3 output"),
+    (dict(step=9), ValueError, "^step 9 is outside the 3×3 output"),
+    (dict(step="first"), TypeError, "^step must be"),
+    (dict(show_values="yes"), TypeError, "^show_values must be True or False"),
+    (dict(progressive=1), TypeError, "^progressive must be True or False"),
+    (dict(ax="left"), TypeError, "^ax must be a matplotlib Axes or None"),
+    (dict(figsize=(6, -1)), ValueError, "^figsize must be greater than 0"),
 ])
 def test_draw_conv_step_rejects_impossible_settings_clearly(kwargs, error, match):
+    # Messages start with the argument's name (those from course_utils.arithmetic name the
+    # size they compute); none starts with the function's name any more.
     arguments = dict(x=X, weight=W)
     arguments.update(kwargs)
     with pytest.raises(error, match=match) as info:
         draw_conv_step(**arguments)
-    assert str(info.value).startswith("draw_conv_step: ")
+    assert not str(info.value).startswith("draw_conv_step")
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(mode="min"), "mode must be 'max' or 'avg'"),
-    (dict(mode="avg", dilation=2), "average pooling has no dilation"),
+    (dict(mode="min"), "^mode must be one of 'max', 'avg'; got 'min'"),
+    (dict(mode="avg", dilation=2), "^dilation must be 1: average pooling has no dilation"),
     (dict(padding=2), "padding must be at most half the kernel"),
     (dict(kernel_size=7), "window .* spans 7 pixels"),
 ])
@@ -303,9 +311,9 @@ def test_draw_pool_step_rejects_impossible_settings_clearly(kwargs, match):
 
 
 def test_rejects_complex_and_empty_inputs():
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(TypeError, match=r"^x must have a real dtype \(not bool or complex\), got torch.complex64"):
         draw_conv_step(torch.ones(3, 3, dtype=torch.complex64), torch.ones(2, 2))
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match=r"^x is empty \(shape \(0, 3\)\)"):
         draw_conv_step(torch.ones(0, 3), torch.ones(2, 2))
 
 
@@ -330,17 +338,19 @@ def test_transposed_and_pool_animations_count_frames():
 
 
 def test_save_gif_wants_a_gif_name(tmp_path):
-    with pytest.raises(ValueError, match="must end in '.gif'"):
+    with pytest.raises(ValueError, match="^path must end in '.gif'"):
         save_gif(animate_conv(torch.ones(3, 3), torch.ones(3, 3)), tmp_path / "a.png")
 
 
 def test_animate_rejects_bad_interval():
-    with pytest.raises(ValueError, match="interval"):
+    with pytest.raises(ValueError, match="^interval must be a whole number of milliseconds of at least 1, got 0"):
         animate_conv(torch.ones(3, 3), torch.ones(3, 3), interval=0)
+    with pytest.raises(TypeError, match="^interval must be a whole number of milliseconds, got 0.5"):
+        animate_conv(torch.ones(3, 3), torch.ones(3, 3), interval=0.5)
 
 
 def test_animation_html_refuses_what_is_not_an_animation():
-    with pytest.raises(TypeError, match="animation must be a matplotlib Animation"):
+    with pytest.raises(TypeError, match="^animation must be a matplotlib Animation"):
         animation_html(draw_conv_step(torch.ones(3, 3), torch.ones(2, 2)))
     plt.close("all")
 
@@ -417,3 +427,85 @@ def test_check_3_3(capsys):
     assert one_line(capsys).startswith("❌ 3.3:")
     nb03.exercise_3_3(right)
     assert one_line(capsys) == "✅ 3.3 passed"
+
+
+# --- what cannot be drawn -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x, error, pattern", [
+    (None, TypeError, r"^x must be a tensor, a NumPy array or a nested list of numbers \(height, width\), got None"),
+    ("abc", TypeError, r"^x must be a tensor, a NumPy array or a nested list .*got 'abc' \(str\)"),
+    ([[1, 2, 3], [4, 5]], ValueError, r"^x is a ragged list: its rows have different lengths \(2, 3\)"),
+    ([[1, 2], [3, "4"]], TypeError, "^x must hold only numbers"),
+    (np.array([["a", "b"]]), TypeError, "^x must hold numbers, got a NumPy array of dtype <U1"),
+])
+def test_inputs_that_are_not_grids_of_numbers_are_refused_clearly(x, error, pattern):
+    for call in (lambda: draw_conv_step(x, W), lambda: draw_pool_step(x, 2), lambda: animate_conv(x, W)):
+        with pytest.raises(error, match=pattern):
+            call()
+
+
+def test_numpy_arrays_and_nested_lists_are_drawn():
+    assert draw_conv_step(np.arange(16.0).reshape(4, 4), [[1, 0], [0, 1]]).conv_scene.output_shape == (3, 3)
+
+
+BIG = torch.ones(224, 224)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: draw_conv_step(BIG, torch.ones(3, 3)),
+    lambda: draw_conv_transpose_step(BIG, torch.ones(3, 3)),
+    lambda: draw_pool_step(BIG, 2),
+    lambda: animate_conv(BIG, torch.ones(3, 3)),
+    lambda: animate_conv_transpose(BIG, torch.ones(3, 3)),
+    lambda: animate_pool(BIG, 2),
+], ids=["draw_conv_step", "draw_conv_transpose_step", "draw_pool_step", "animate_conv",
+        "animate_conv_transpose", "animate_pool"])
+def test_an_input_too_large_to_draw_is_refused_at_once(call):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"^x is 224×224, too large to draw: .* at most 32 cells per side; "
+                                         r"draw a corner instead, e.g. x\[:8, :8\]"):
+        call()
+    assert time.perf_counter() - start < 5  # it used to draw for minutes
+    assert not plt.get_fignums()  # no half-drawn figure left behind
+
+
+def test_the_largest_drawable_grid_is_drawn_and_one_more_cell_is_not():
+    fig = draw_conv_step(torch.ones(30, 30), torch.ones(3, 3), padding=1, show_values=False)
+    assert fig.conv_scene.grid_kind.shape == (conv.MAX_CELLS, conv.MAX_CELLS)
+    with pytest.raises(ValueError, match=r"33×33 input grid \(padding included\)"):
+        draw_conv_step(torch.ones(31, 31), torch.ones(3, 3), padding=1)
+
+
+def test_an_animation_with_too_many_frames_is_refused_with_the_limit():
+    animate_conv(torch.ones(10, 10), torch.ones(3, 3), show_values=False)  # 8×8 = 64 frames: fine
+    with pytest.raises(ValueError, match=r"^x is 11×11, too large to animate: its 9×9 output needs 81 frames, "
+                                         r"and an animation renders at most 64 .*x\[:8, :8\].*draw_scene"):
+        animate_conv(torch.ones(11, 11), torch.ones(3, 3))
+
+
+# --- the public two-stage API (scene, then drawing) -----------------------------------------
+
+
+def test_draw_scene_and_animate_scene_draw_a_computed_scene():
+    scene = conv.conv_scene(X, W, 2, 1)
+    fig = conv.draw_scene(scene, scene.steps[-1])
+    assert fig.conv_scene is scene and drawn_cells(fig, "output-cells") == 9
+    animation = conv.animate_scene(scene, show_values=False, interval=250)
+    assert animation.conv_scene is scene and animation.frame_interval == 250
+    assert not plt.fignum_exists(animation._fig.number)  # already closed: nothing to close
+    with pytest.raises(TypeError, match=r"^scene must be a ConvScene \(from conv_scene"):
+        conv.draw_scene(X)
+    with pytest.raises(ValueError, match=r"^the scene's input is 40×40, too large to draw"):
+        conv.draw_scene(conv.conv_scene(torch.ones(40, 40), W))
+
+
+def test_save_gif_takes_the_frame_rate_from_the_animation(tmp_path):
+    animation = conv.animate_scene(conv.pool_scene(torch.ones(4, 4), 2), interval=500)
+    save_gif(animation, tmp_path / "p.gif", dpi=30)
+    with Image.open(tmp_path / "p.gif") as gif:
+        assert gif.n_frames == 4 and gif.info["duration"] == 500
+    with pytest.raises(TypeError, match="^animation must be a matplotlib Animation"):
+        save_gif("not an animation", tmp_path / "q.gif")

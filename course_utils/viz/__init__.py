@@ -6,10 +6,71 @@
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
 
-``from course_utils.viz import plot_history`` works for every name in a
-submodule's ``__all__``; matplotlib is imported only when first needed.
+Every public name of the three is available here, e.g.
+``from course_utils.viz import plot_history``.
 """
 
-from course_utils._lazy import lazy_exports
+from .conv import (
+    COLORS,
+    MAX_CELLS,
+    MAX_FRAMES,
+    ConvScene,
+    animate_conv,
+    animate_conv_transpose,
+    animate_pool,
+    animate_scene,
+    animation_html,
+    conv_scene,
+    conv_transpose_scene,
+    draw_conv_step,
+    draw_conv_transpose_step,
+    draw_pool_step,
+    draw_scene,
+    pool_scene,
+    save_gif,
+)
+from .plots import (
+    GRAPHVIZ_INSTALL_HINT,
+    confusion_matrix,
+    graphviz_available,
+    model_graph,
+    plot_confusion_matrix,
+    plot_history,
+    save_model_graph,
+    show_images,
+    show_mistakes,
+)
+from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
 
-__getattr__, __dir__ = lazy_exports(__name__, ("conv", "rnn", "plots"))
+__all__ = [
+    "COLORS",
+    "MAX_CELLS",
+    "MAX_FRAMES",
+    "ConvScene",
+    "animate_conv",
+    "animate_conv_transpose",
+    "animate_pool",
+    "animate_scene",
+    "animation_html",
+    "conv_scene",
+    "conv_transpose_scene",
+    "draw_conv_step",
+    "draw_conv_transpose_step",
+    "draw_pool_step",
+    "draw_scene",
+    "pool_scene",
+    "save_gif",
+    "GRAPHVIZ_INSTALL_HINT",
+    "confusion_matrix",
+    "graphviz_available",
+    "model_graph",
+    "plot_confusion_matrix",
+    "plot_history",
+    "save_model_graph",
+    "show_images",
+    "show_mistakes",
+    "draw_gru_cell",
+    "draw_lstm_cell",
+    "draw_rnn_cell",
+    "draw_rnn_cells",
+]

@@ -18,7 +18,15 @@ Functions (``x`` is one channel of one image, shape ``(H, W)``)::
     draw_conv_transpose_step(x, weight, stride, padding, output_padding, dilation, step)
     draw_pool_step(x, kernel_size, stride, padding, dilation, ceil_mode, mode="max", step)
     animate_conv(...), animate_conv_transpose(...), animate_pool(...)   # every step
-    save_gif(animation, path)
+    save_gif(animation, path), animation_html(animation)
+
+The same in two stages: ``conv_scene``, ``conv_transpose_scene`` and
+``pool_scene`` compute a :class:`ConvScene` (every number drawn), and
+``draw_scene`` / ``animate_scene`` draw it.
+
+A diagram has one text per cell, so it stays small: at most :data:`MAX_CELLS`
+cells per side, and an animation at most :data:`MAX_FRAMES` frames. Larger
+inputs are refused (draw a corner, e.g. ``x[:8, :8]``).
 
 The ``draw_*`` functions return a :class:`matplotlib.figure.Figure` and never
 call ``plt.show()``: in a notebook, end the cell with ``plt.show()``; in a
@@ -29,11 +37,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from course_utils import _validate as check
 
 from .. import arithmetic
 
@@ -41,9 +52,11 @@ __all__ = [
     "draw_conv_step",
     "draw_conv_transpose_step",
     "draw_pool_step",
+    "draw_scene",
     "animate_conv",
     "animate_conv_transpose",
     "animate_pool",
+    "animate_scene",
     "save_gif",
     "animation_html",
     "conv_scene",
@@ -51,6 +64,8 @@ __all__ = [
     "pool_scene",
     "ConvScene",
     "COLORS",
+    "MAX_CELLS",
+    "MAX_FRAMES",
 ]
 
 IntPair = Union[int, Tuple[int, int]]
@@ -70,13 +85,20 @@ COLORS = {
     "output_todo": "#eefafa",  # output cells not computed yet (animations)
     "output_edge": "#167d7d",
     "current": "#1aa3a3",  # the output cell of this step
-    "argmax": "#e8740c",
-    "unused": "#b05050",  # hatching of cells no window ever reaches  # the pixel max pooling picked
+    "argmax": "#e8740c",  # the pixel max pooling picked
+    "unused": "#b05050",  # hatching of cells no window ever reaches
     "text": "#111111",
 }
 
 # Kinds of cells in the drawn input grid.
 INPUT, PADDING, STRETCH, OUTSIDE = 0, 1, 2, 3
+
+#: The largest grid a diagram draws, in cells per side (input with its padding, or output):
+#: one text per cell, so 32×32 draws in about a second and 224×224 would take minutes.
+MAX_CELLS = 32
+#: The most frames an animation renders (one per output cell): 64 frames take about 10 s
+#: and 2 MB in a notebook.
+MAX_FRAMES = 64
 
 
 @dataclass
@@ -146,55 +168,53 @@ class ConvScene:
 # ----------------------------------------------------------------------------
 
 
-def _pair(name: str, value, function: str, minimum: int) -> Tuple[int, int]:
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(values) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                               for v in values):
-        raise TypeError(f"{function}: {name} must be an int or a pair of ints (height, width), "
-                        f"got {value!r}")
-    if any(v < minimum for v in values):
-        raise ValueError(f"{function}: {name} must be at least {minimum}, got {value!r}")
-    return int(values[0]), int(values[1])
-
-
-def _as_2d(name: str, value, function: str) -> torch.Tensor:
-    tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
+def _plane(name: str, value) -> torch.Tensor:
+    """One channel of one image, ``(H, W)``, as a float64 tensor (exact for small integers)."""
+    tensor = check.array(name, value, "(height, width)")
     if tensor.dim() != 2:
-        raise ValueError(
-            f"{function}: {name} must be 2-D (height, width), got shape {tuple(tensor.shape)}; "
-            f"draw one channel of one image, e.g. {name}[0, 0]")
-    if tensor.numel() == 0:
-        raise ValueError(f"{function}: {name} is empty (shape {tuple(tensor.shape)})")
-    if tensor.is_complex() or tensor.dtype == torch.bool:
-        raise TypeError(f"{function}: {name} must hold real numbers, got dtype {tensor.dtype}")
-    # float64 keeps the small integer examples exact
-    return tensor.detach().to("cpu", torch.float64)
+        fix = ""
+        if tensor.dim() > 2:
+            fix = f"; draw one channel of one image, e.g. {name}[{', '.join(['0'] * (tensor.dim() - 2))}]"
+        raise ValueError(f"{name} must be 2-D (height, width), got shape {tuple(tensor.shape)}{fix}")
+    check.tensor(name, tensor, dtype="real", nonempty=True)
+    return tensor.to(torch.float64)
 
 
-def _arithmetic(function: str, compute, *args, **kwargs):
-    """Call a ``course_utils.arithmetic`` function, re-labelling its ValueError."""
-    try:
-        return compute(*args, **kwargs)
-    except ValueError as error:
-        message = str(error).split(": ", 1)[-1]
-        raise ValueError(f"{function}: {message}") from None
+def _pair(name: str, value, minimum: int) -> Tuple[int, int]:
+    return check.sizes(name, value, dims=2, minimum=minimum)
 
 
-def _check_step(step, shape: Tuple[int, int], function: str) -> Tuple[int, int]:
+def _check_step(step, shape: Tuple[int, int]) -> Tuple[int, int]:
+    """``step`` as ``(row, col)``: an output cell, or its flat index in row-major order."""
     rows, cols = shape
     if isinstance(step, (int, np.integer)) and not isinstance(step, bool):
         if not 0 <= step < rows * cols:
-            raise ValueError(f"{function}: step {step} is outside the {rows}×{cols} output; "
+            raise ValueError(f"step {step} is outside the {rows}×{cols} output; "
                              f"a flat step runs from 0 to {rows * cols - 1}")
         return int(step) // cols, int(step) % cols
     if (not isinstance(step, (tuple, list)) or len(step) != 2
             or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in step)):
-        raise TypeError(f"{function}: step must be (row, col) of an output cell, got {step!r}")
+        raise TypeError(f"step must be (row, col) of an output cell, or its flat index, "
+                        f"got {check.describe(step)}")
     r, c = int(step[0]), int(step[1])
     if not (0 <= r < rows and 0 <= c < cols):
-        raise ValueError(f"{function}: step {tuple(step)} is outside the {rows}×{cols} output; "
+        raise ValueError(f"step {tuple(step)} is outside the {rows}×{cols} output; "
                          f"rows run from 0 to {rows - 1} and columns from 0 to {cols - 1}")
     return r, c
+
+
+def _check_size(scene: ConvScene, name: str, animated: bool) -> None:
+    """Refuse scenes too large to draw (or animate) in reasonable time, before drawing anything."""
+    (h, w), (gh, gw), (oh, ow) = scene.input_shape, scene.grid_kind.shape, scene.output_shape
+    crop = f"draw a corner instead, e.g. {name}[:8, :8]"
+    if max(gh, gw, oh, ow) > MAX_CELLS:
+        raise ValueError(f"{name} is {h}×{w}, too large to draw: the diagram would have a {gh}×{gw} "
+                         f"input grid (padding included) and a {oh}×{ow} output, with one number "
+                         f"per cell, and it draws at most {MAX_CELLS} cells per side; {crop}")
+    if animated and oh * ow > MAX_FRAMES:
+        raise ValueError(f"{name} is {h}×{w}, too large to animate: its {oh}×{ow} output needs "
+                         f"{oh * ow} frames, and an animation renders at most {MAX_FRAMES} "
+                         f"(an 8×8 output); {crop}, or draw single steps with draw_scene")
 
 
 def _fmt(pair: Tuple[int, int]) -> str:
@@ -214,8 +234,31 @@ def _pad_grid(x: torch.Tensor, pads: Tuple[int, int, int, int], fill: float):
     return values.numpy(), kind.numpy().astype(int)  # 0 → INPUT, 1 → PADDING
 
 
+def _conv_padding(padding, kernel, dilation):
+    """``(pads, padding for torch, label for the title, short label)`` of a convolution's padding.
+
+    ``pads`` is (top, bottom, left, right); ``'same'`` pads as torch does, the
+    smaller half at the top/left.
+    """
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        else:
+            total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+            pads = (total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2)
+        label = f"padding='{padding}'"
+        if padding == "same" and (pads[0] != pads[1] or pads[2] != pads[3]):
+            label += f" (top {pads[0]}, bottom {pads[1]}, left {pads[2]}, right {pads[3]})"
+        return pads, padding, label, f"padding='{padding}'"
+    padding = _pair("padding", padding, 0)
+    label = f"padding {_fmt(padding)}"
+    return (padding[0], padding[0], padding[1], padding[1]), padding, label, label
+
+
 def conv_scene(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
-               dilation: IntPair = 1, *, function: str = "conv_scene") -> ConvScene:
+               dilation: IntPair = 1) -> ConvScene:
     """Compute what :func:`draw_conv_step` draws, with ``F.conv2d``.
 
     Args:
@@ -229,42 +272,18 @@ def conv_scene(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
         - x: :math:`(H, W)`, weight: :math:`(kH, kW)`
         - scene.output: :math:`(H_{out}, W_{out})`, as ``F.conv2d`` returns
     """
-    x = _as_2d("x", x, function)
-    weight = _as_2d("weight", weight, function)
-    stride = _pair("stride", stride, function, 1)
-    dilation = _pair("dilation", dilation, function, 1)
+    x, weight = _plane("x", x), _plane("weight", weight)
+    stride, dilation = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
     kernel = tuple(weight.shape)
-    if isinstance(padding, str):
-        if padding not in ("same", "valid"):
-            raise ValueError(f"{function}: padding must be an int, a pair, 'valid' or 'same', "
-                             f"got {padding!r}")
-        _arithmetic(function, arithmetic.conv_output_size, tuple(x.shape), kernel, stride,
-                    padding, dilation)
-        if padding == "valid":
-            pads = (0, 0, 0, 0)
-        else:  # as torch does it: the left/top gets the smaller half
-            total = [d * (k - 1) for d, k in zip(dilation, kernel)]
-            pads = (total[0] // 2, total[0] - total[0] // 2,
-                    total[1] // 2, total[1] - total[1] // 2)
-        torch_padding = padding
-        padding_label = f"padding='{padding}'"
-        if padding == "same" and (pads[0] != pads[1] or pads[2] != pads[3]):
-            padding_label += f" (top {pads[0]}, bottom {pads[1]}, left {pads[2]}, right {pads[3]})"
-    else:
-        padding = _pair("padding", padding, function, 0)
-        _arithmetic(function, arithmetic.conv_output_size, tuple(x.shape), kernel, stride,
-                    padding, dilation)
-        pads = (padding[0], padding[0], padding[1], padding[1])
-        torch_padding = padding
-        padding_label = f"padding {_fmt(padding)}"
+    pads, torch_padding, label, short = _conv_padding(padding, kernel, dilation)
+    arithmetic.conv_output_size(tuple(x.shape), kernel, stride, torch_padding, dilation)
     with torch.no_grad(), _quiet_same_padding_warning():
         output = F.conv2d(x[None, None], weight[None, None], stride=stride, padding=torch_padding,
                           dilation=dilation)[0, 0]
     values, kind = _pad_grid(x, pads, 0.0)
     h, w = x.shape
     title = (f"conv2d: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride {_fmt(stride)}, "
-             f"{padding_label}, dilation {_fmt(dilation)}")
-    short = f"padding='{padding}'" if isinstance(padding, str) else padding_label
+             f"{label}, dilation {_fmt(dilation)}")
     return ConvScene("conv", kind, values, kernel, stride, dilation, weight.numpy(),
                      output.numpy(), (h, w), title,
                      f"input {h}×{w}" + (f", {short}" if any(pads) else ""))
@@ -285,9 +304,40 @@ class _quiet_same_padding_warning:
         return self._catcher.__exit__(*exc)
 
 
+def _stretched_grid(x, weight, stride, output_padding, dilation, equivalent):
+    """The input a transposed convolution is the direct convolution of: stretched, then padded.
+
+    Returns the grid's values and cell kinds, the flipped kernel, and ``F.conv2d`` of the
+    grid with it (which must equal the transposed convolution's output).
+    """
+    one = torch.ones(1, 1, 1, 1, dtype=x.dtype)
+    stretched = F.conv_transpose2d(x[None, None], one, stride=stride)[0, 0]
+    is_pixel = F.conv_transpose2d(torch.ones_like(x)[None, None], one, stride=stride)[0, 0]
+    pads = (equivalent[0], equivalent[0] + output_padding[0],
+            equivalent[1], equivalent[1] + output_padding[1])
+    values, kind = _pad_grid(stretched, pads, 0.0)
+    pixel, _ = _pad_grid(is_pixel, pads, 0.0)
+    kind[(kind == INPUT) & (pixel == 0)] = STRETCH
+    flipped = weight.flip(0, 1)
+    direct = F.conv2d(torch.from_numpy(values)[None, None], flipped[None, None],
+                      dilation=dilation)[0, 0]
+    return values, kind, flipped, direct
+
+
+def _transposed_labels(shape, kernel, stride, padding, output_padding, dilation, equivalent):
+    h, w = shape
+    title = (f"conv_transpose2d: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride "
+             f"{_fmt(stride)}, padding {_fmt(padding)}, output_padding {_fmt(output_padding)}"
+             + (f", dilation {_fmt(dilation)}" if dilation != (1, 1) else ""))
+    label = f"input {h}×{w}" + (f", stretched by {_fmt(stride)}" if stride != (1, 1) else "")
+    label += f"\npadded p′={_fmt(equivalent)}"
+    if output_padding != (0, 0):
+        label += f", +{_fmt(output_padding)} bottom/right"
+    return title, label
+
+
 def conv_transpose_scene(x, weight, stride: IntPair = 1, padding: IntPair = 0,
-                         output_padding: IntPair = 0, dilation: IntPair = 1, *,
-                         function: str = "conv_transpose_scene") -> ConvScene:
+                         output_padding: IntPair = 0, dilation: IntPair = 1) -> ConvScene:
     """Compute what :func:`draw_conv_transpose_step` draws.
 
     The output is ``F.conv_transpose2d(x, weight, stride, padding, output_padding,
@@ -302,19 +352,17 @@ def conv_transpose_scene(x, weight, stride: IntPair = 1, padding: IntPair = 0,
         - scene.output: :math:`(H_{out}, W_{out})` with
           :math:`H_{out} = (H-1)s - 2p + d(k-1) + \\text{output\\_padding} + 1`
     """
-    x = _as_2d("x", x, function)
-    weight = _as_2d("weight", weight, function)
-    stride = _pair("stride", stride, function, 1)
-    padding = _pair("padding", padding, function, 0)
-    output_padding = _pair("output_padding", output_padding, function, 0)
-    dilation = _pair("dilation", dilation, function, 1)
+    x, weight = _plane("x", x), _plane("weight", weight)
+    stride, padding = _pair("stride", stride, 1), _pair("padding", padding, 0)
+    output_padding = _pair("output_padding", output_padding, 0)
+    dilation = _pair("dilation", dilation, 1)
     kernel = tuple(weight.shape)
-    _arithmetic(function, arithmetic.conv_transpose_output_size, tuple(x.shape), kernel, stride,
-                padding, output_padding, dilation)
+    arithmetic.conv_transpose_output_size(tuple(x.shape), kernel, stride, padding, output_padding,
+                                          dilation)
     equivalent = tuple(d * (k - 1) - p for d, k, p in zip(dilation, kernel, padding))
     if min(equivalent) < 0:
         raise ValueError(
-            f"{function}: padding {_fmt(padding)} is larger than dilation*(kernel_size-1) = "
+            f"padding {_fmt(padding)} is larger than dilation*(kernel_size-1) = "
             f"{_fmt(tuple(d * (k - 1) for d, k in zip(dilation, kernel)))}, so the equivalent "
             f"direct convolution would crop its input (p' = d(k-1) - p < 0), which this diagram "
             f"cannot draw; use padding <= dilation*(kernel_size-1)")
@@ -322,37 +370,47 @@ def conv_transpose_scene(x, weight, stride: IntPair = 1, padding: IntPair = 0,
         output = F.conv_transpose2d(x[None, None], weight[None, None], stride=stride,
                                     padding=padding, output_padding=output_padding,
                                     dilation=dilation)[0, 0]
-        one = torch.ones(1, 1, 1, 1, dtype=x.dtype)
-        stretched = F.conv_transpose2d(x[None, None], one, stride=stride)[0, 0]
-        is_pixel = F.conv_transpose2d(torch.ones_like(x)[None, None], one, stride=stride)[0, 0]
-        pads = (equivalent[0], equivalent[0] + output_padding[0],
-                equivalent[1], equivalent[1] + output_padding[1])
-        values, kind = _pad_grid(stretched, pads, 0.0)
-        pixel, _ = _pad_grid(is_pixel, pads, 0.0)
-        kind[(kind == INPUT) & (pixel == 0)] = STRETCH
-        flipped = weight.flip(0, 1)
-        direct = F.conv2d(torch.from_numpy(values)[None, None], flipped[None, None],
-                          dilation=dilation)[0, 0]
+        values, kind, flipped, direct = _stretched_grid(x, weight, stride, output_padding,
+                                                        dilation, equivalent)
     if direct.shape != output.shape or not torch.allclose(direct, output, atol=1e-9):
-        raise RuntimeError(f"{function}: the equivalent direct convolution disagrees with "
-                           f"F.conv_transpose2d; please report this")
-    h, w = x.shape
-    title = (f"conv_transpose2d: input {h}×{w}, kernel {kernel[0]}×{kernel[1]}, stride "
-             f"{_fmt(stride)}, padding {_fmt(padding)}, output_padding {_fmt(output_padding)}"
-             + (f", dilation {_fmt(dilation)}" if dilation != (1, 1) else ""))
-    label = f"input {h}×{w}" + (f", stretched by {_fmt(stride)}" if stride != (1, 1) else "")
-    label += f"\npadded p′={_fmt(equivalent)}"
-    if output_padding != (0, 0):
-        label += f", +{_fmt(output_padding)} bottom/right"
+        raise RuntimeError("the equivalent direct convolution disagrees with F.conv_transpose2d; "
+                           "please report this")
+    title, label = _transposed_labels(tuple(x.shape), kernel, stride, padding, output_padding,
+                                      dilation, equivalent)
     return ConvScene("conv_transpose", kind, values, kernel, (1, 1), dilation, flipped.numpy(),
-                     output.numpy(), (h, w), title, label,
+                     output.numpy(), tuple(x.shape), title, label,
                      extra={"equivalent_padding": equivalent, "stride": stride,
                             "padding": padding, "output_padding": output_padding})
 
 
+def _pool(x, mode, kernel, stride, padding, dilation, ceil_mode, count_include_pad):
+    """PyTorch's pooling of ``x``, and for max pooling the grid cell each output picked."""
+    with torch.no_grad():
+        if mode == "avg":
+            return F.avg_pool2d(x[None, None], kernel, stride, padding, ceil_mode=ceil_mode,
+                                count_include_pad=count_include_pad)[0, 0], None
+        output, index = F.max_pool2d(x[None, None], kernel, stride, padding, dilation,
+                                     ceil_mode=ceil_mode, return_indices=True)
+    index, width = index[0, 0].numpy(), x.shape[1]
+    return output[0, 0], np.stack([index // width + padding[0], index % width + padding[1]], axis=-1)
+
+
+def _pool_grid(x, output_shape, mode, kernel, stride, padding, dilation):
+    """The padded input; with ``ceil_mode`` the last window may hang past it: those cells too."""
+    fill = -math.inf if mode == "max" else 0.0
+    values, kind = _pad_grid(x, (padding[0], padding[0], padding[1], padding[1]), fill)
+    need = [(o - 1) * s + d * (k - 1) + 1
+            for o, s, d, k in zip(output_shape, stride, dilation, kernel)]
+    extra = [max(0, n - g) for n, g in zip(need, values.shape)]
+    if any(extra):
+        values = np.pad(values, ((0, extra[0]), (0, extra[1])), constant_values=np.nan)
+        kind = np.pad(kind, ((0, extra[0]), (0, extra[1])), constant_values=OUTSIDE)
+    return values, kind
+
+
 def pool_scene(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
                dilation: IntPair = 1, ceil_mode: bool = False, mode: str = "max",
-               count_include_pad: bool = True, *, function: str = "pool_scene") -> ConvScene:
+               count_include_pad: bool = True) -> ConvScene:
     """Compute what :func:`draw_pool_step` draws, with ``F.max_pool2d`` or ``F.avg_pool2d``.
 
     ``stride=None`` means ``stride = kernel_size``, as in PyTorch. Max pooling pads
@@ -363,40 +421,19 @@ def pool_scene(x, kernel_size: IntPair, stride: Optional[IntPair] = None, paddin
         - x: :math:`(H, W)`
         - scene.output: :math:`(H_{out}, W_{out})`
     """
-    if mode not in ("max", "avg"):
-        raise ValueError(f"{function}: mode must be 'max' or 'avg', got {mode!r}")
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"{function}: ceil_mode must be True or False, got {ceil_mode!r}")
-    x = _as_2d("x", x, function)
-    kernel = _pair("kernel_size", kernel_size, function, 1)
-    stride = kernel if stride is None else _pair("stride", stride, function, 1)
-    padding = _pair("padding", padding, function, 0)
-    dilation = _pair("dilation", dilation, function, 1)
+    check.one_of("mode", mode, ("max", "avg"))
+    check.boolean("ceil_mode", ceil_mode)
+    check.boolean("count_include_pad", count_include_pad)
+    x = _plane("x", x)
+    kernel = _pair("kernel_size", kernel_size, 1)
+    stride = kernel if stride is None else _pair("stride", stride, 1)
+    padding, dilation = _pair("padding", padding, 0), _pair("dilation", dilation, 1)
     if mode == "avg" and dilation != (1, 1):
-        raise ValueError(f"{function}: average pooling has no dilation, got dilation "
-                         f"{_fmt(dilation)}; use mode='max' or dilation=1")
-    _arithmetic(function, arithmetic.pool_output_size, tuple(x.shape), kernel, stride, padding,
-                dilation, ceil_mode)
-    argmax = None
-    with torch.no_grad():
-        if mode == "max":
-            output, index = F.max_pool2d(x[None, None], kernel, stride, padding, dilation,
-                                         ceil_mode=ceil_mode, return_indices=True)
-            output, index = output[0, 0], index[0, 0].numpy()
-            width = x.shape[1]
-            argmax = np.stack([index // width + padding[0], index % width + padding[1]], axis=-1)
-        else:
-            output = F.avg_pool2d(x[None, None], kernel, stride, padding, ceil_mode=ceil_mode,
-                                  count_include_pad=count_include_pad)[0, 0]
-    fill = -math.inf if mode == "max" else 0.0
-    values, kind = _pad_grid(x, (padding[0], padding[0], padding[1], padding[1]), fill)
-    # ceil_mode can let the last window hang past the padding: draw those cells too
-    need = [(o - 1) * s + d * (k - 1) + 1
-            for o, s, d, k in zip(output.shape, stride, dilation, kernel)]
-    extra = [max(0, n - g) for n, g in zip(need, values.shape)]
-    if any(extra):
-        values = np.pad(values, ((0, extra[0]), (0, extra[1])), constant_values=np.nan)
-        kind = np.pad(kind, ((0, extra[0]), (0, extra[1])), constant_values=OUTSIDE)
+        raise ValueError(f"dilation must be 1: average pooling has no dilation (F.avg_pool2d), "
+                         f"got {_fmt(dilation)}; use mode='max' or dilation=1")
+    arithmetic.pool_output_size(tuple(x.shape), kernel, stride, padding, dilation, ceil_mode)
+    output, argmax = _pool(x, mode, kernel, stride, padding, dilation, ceil_mode, count_include_pad)
+    values, kind = _pool_grid(x, output.shape, mode, kernel, stride, padding, dilation)
     h, w = x.shape
     name = "max_pool2d" if mode == "max" else "avg_pool2d"
     title = (f"{name}: input {h}×{w}, kernel {_fmt(kernel)}, stride {_fmt(stride)}, "
@@ -477,85 +514,109 @@ def _figure_size(scene: ConvScene) -> Tuple[float, float]:
     return fig_width, round(height * cell + text, 2)
 
 
-def _draw_scene(ax, scene: ConvScene, step: Tuple[int, int], show_values: bool,
-                progressive: bool = False) -> None:
-    """Draw ``scene`` at output position ``step`` into ``ax`` (which is cleared first).
+@dataclass
+class _Layout:
+    """Where the grids of one diagram go (in cells) and how large its numbers are (in points)."""
 
-    Cells are drawn as a few ``PatchCollection``s (gids ``"input-cells"``,
-    ``"window"``, ``"output-cells"``), which keeps an animation frame cheap.
-    """
-    from matplotlib.collections import PatchCollection
-    from matplotlib.colors import to_rgba
-    from matplotlib.patches import Rectangle
+    input_x: float
+    input_y: float
+    output_x: float
+    output_y: float
+    big: float  # the numbers in the cells
+    small: float  # the kernel's weights
+    input_label: str
+    unused: np.ndarray
 
+
+def _layout(ax, scene: ConvScene) -> _Layout:
+    """Clear ``ax``, set its limits in cells, and place the input and output grids."""
     ax.clear()
     ax.set_axis_off()
-    gh, gw = scene.grid_kind.shape
-    oh, ow = scene.output_shape
+    (gh, gw), (oh, ow) = scene.grid_kind.shape, scene.output_shape
     rows = max(gh, oh)
     unused = scene.unused
     input_label = _input_label(scene, unused)
     top = _label_cells(input_label)
-    ix, iy = 0.1, top + (rows - gh) / 2
-    ox, oy = 0.1 + gw + _GAP, top + (rows - oh) / 2
     width, height = _cells(scene, input_label)
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)  # rows grow downwards, like a matrix
     ax.set_aspect("equal", anchor="C")
-
     # font sizes follow the size of a cell on the page
-    fig = ax.figure
-    box = ax.get_position()
+    fig, box = ax.figure, ax.get_position()
     cell_points = 72 * min(box.width * fig.get_figwidth() / width,
                            box.height * fig.get_figheight() / height)
     big = max(5.0, min(11.0, cell_points * 0.42))
-    small = max(4.0, big * 0.62)
-    label = _LABEL_PT
+    return _Layout(0.1, top + (rows - gh) / 2, 0.1 + gw + _GAP, top + (rows - oh) / 2,
+                   big, max(4.0, big * 0.62), input_label, unused)
 
-    def add(patches, gid):
-        ax.add_collection(PatchCollection(patches, match_original=True, gid=gid), autolim=False)
 
-    styles = {
-        INPUT: dict(facecolor=COLORS["input"], edgecolor=COLORS["input_edge"], linestyle="-"),
-        PADDING: dict(facecolor=COLORS["padding"], edgecolor=COLORS["padding_edge"],
-                      linestyle="--"),
-        STRETCH: dict(facecolor=COLORS["stretch"], edgecolor=COLORS["input_edge"],
-                      linestyle=":"),
-        OUTSIDE: dict(facecolor=COLORS["outside"], edgecolor=COLORS["padding_edge"],
-                      linestyle=":"),
-    }
+def _add(ax, patches, gid: str) -> None:
+    from matplotlib.collections import PatchCollection
+
+    ax.add_collection(PatchCollection(patches, match_original=True, gid=gid), autolim=False)
+
+
+_STYLES = {
+    INPUT: dict(facecolor=COLORS["input"], edgecolor=COLORS["input_edge"], linestyle="-"),
+    PADDING: dict(facecolor=COLORS["padding"], edgecolor=COLORS["padding_edge"], linestyle="--"),
+    STRETCH: dict(facecolor=COLORS["stretch"], edgecolor=COLORS["input_edge"], linestyle=":"),
+    OUTSIDE: dict(facecolor=COLORS["outside"], edgecolor=COLORS["padding_edge"], linestyle=":"),
+}
+
+
+def _draw_grid(ax, scene: ConvScene, at: _Layout, show_values: bool) -> None:
+    """The input grid (gid ``"input-cells"``), cells no window reaches hatched (``"unused"``)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
     cells = []
+    gh, gw = scene.grid_kind.shape
     for r in range(gh):
         for c in range(gw):
             kind = int(scene.grid_kind[r, c])
-            cells.append(Rectangle((ix + c, iy + r), 1, 1, linewidth=0.8, **styles[kind]))
+            cells.append(Rectangle((at.input_x + c, at.input_y + r), 1, 1, linewidth=0.8,
+                                   **_STYLES[kind]))
             if show_values and kind != OUTSIDE:
-                ax.text(ix + c + 0.5, iy + r + 0.5, _number(scene.grid_values[r, c]),
-                        ha="center", va="center", fontsize=big,
+                ax.text(at.input_x + c + 0.5, at.input_y + r + 0.5,
+                        _number(scene.grid_values[r, c]), ha="center", va="center",
+                        fontsize=at.big,
                         color=COLORS["text"] if kind == INPUT else COLORS["padding_edge"])
-    add(cells, "input-cells")
-    if unused.any():  # e.g. the last row of an odd input with stride 2
+    _add(ax, cells, "input-cells")
+    if at.unused.any():  # e.g. the last row of an odd input with stride 2
         ax.add_collection(PatchCollection(
-            [Rectangle((ix + c, iy + r), 1, 1) for r, c in zip(*np.nonzero(unused))],
+            [Rectangle((at.input_x + c, at.input_y + r), 1, 1) for r, c in zip(*np.nonzero(at.unused))],
             facecolor="none", edgecolor=COLORS["unused"], hatch="////", linewidth=0,
             gid="unused"), autolim=False)
-    # the window: shaded cells with a dark outline, kernel weights in small print
+
+
+def _draw_window(ax, scene: ConvScene, at: _Layout, step, show_values: bool) -> None:
+    """The window of ``step`` (gid ``"window"``): shaded cells, kernel weights in small print."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Rectangle
+
     shade = to_rgba(COLORS["window"], 0.35)
     window = []
     for n, (r, c) in enumerate(scene.window(step)):
-        window.append(Rectangle((ix + c, iy + r), 1, 1, facecolor=shade, linewidth=1.8,
+        x, y = at.input_x + c, at.input_y + r
+        window.append(Rectangle((x, y), 1, 1, facecolor=shade, linewidth=1.8,
                                 edgecolor=COLORS["window_edge"]))
         if show_values and scene.kernel_values is not None:
             a, b = divmod(n, scene.kernel_size[1])
-            ax.text(ix + c + 0.94, iy + r + 0.94, _number(scene.kernel_values[a, b]),
-                    ha="right", va="bottom", fontsize=small, color=COLORS["kernel_text"],
-                    fontweight="bold")
+            ax.text(x + 0.94, y + 0.94, _number(scene.kernel_values[a, b]), ha="right",
+                    va="bottom", fontsize=at.small, color=COLORS["kernel_text"], fontweight="bold")
     if scene.argmax is not None:
         r, c = scene.argmax[step]
-        window.append(Rectangle((ix + c + 0.07, iy + r + 0.07), 0.86, 0.86, facecolor="none",
-                                edgecolor=COLORS["argmax"], linewidth=2.2))
-    add(window, "window")
-    # the output
+        window.append(Rectangle((at.input_x + c + 0.07, at.input_y + r + 0.07), 0.86, 0.86,
+                                facecolor="none", edgecolor=COLORS["argmax"], linewidth=2.2))
+    _add(ax, window, "window")
+
+
+def _draw_output(ax, scene: ConvScene, at: _Layout, step, show_values: bool,
+                 progressive: bool) -> None:
+    """The output grid (gid ``"output-cells"``), the cell of ``step`` highlighted."""
+    from matplotlib.patches import Rectangle
+
+    oh, ow = scene.output_shape
     flat_step = step[0] * ow + step[1]
     cells = []
     for r in range(oh):
@@ -564,25 +625,43 @@ def _draw_scene(ax, scene: ConvScene, step: Tuple[int, int], show_values: bool,
             current = (r, c) == tuple(step)
             face = COLORS["current"] if current else COLORS["output" if done else "output_todo"]
             edge = COLORS["window_edge"] if current else COLORS["output_edge"]
-            cells.append(Rectangle((ox + c, oy + r), 1, 1, facecolor=face, edgecolor=edge,
-                                   linewidth=2.0 if current else 0.8))
+            cells.append(Rectangle((at.output_x + c, at.output_y + r), 1, 1, facecolor=face,
+                                   edgecolor=edge, linewidth=2.0 if current else 0.8))
             if show_values and done:
-                ax.text(ox + c + 0.5, oy + r + 0.5, _number(scene.output[r, c]), ha="center",
-                        va="center", fontsize=big, color="white" if current else COLORS["text"],
+                ax.text(at.output_x + c + 0.5, at.output_y + r + 0.5, _number(scene.output[r, c]),
+                        ha="center", va="center", fontsize=at.big,
+                        color="white" if current else COLORS["text"],
                         fontweight="bold" if current else "normal")
     # the current cell last, so its thick edge is not hidden by its neighbours'
     cells.append(cells.pop(flat_step))
-    add(cells, "output-cells")
-    # captions
-    ax.text(ix + gw / 2, iy - 0.25, input_label, ha="center", va="bottom", fontsize=label,
-            linespacing=1.1)
-    ax.text(ox + ow / 2, oy - 0.25, f"output {oh}×{ow}", ha="center", va="bottom",
-            fontsize=label)
-    ax.text(0.5, 1.0, _wrap_title(scene.title, fig.get_figwidth()), transform=ax.transAxes,
+    _add(ax, cells, "output-cells")
+
+
+def _draw_captions(ax, scene: ConvScene, at: _Layout, step, show_values: bool) -> None:
+    """The grids' captions, the call as a title above, this step's result below."""
+    (gh, gw), (oh, ow) = scene.grid_kind.shape, scene.output_shape
+    ax.text(at.input_x + gw / 2, at.input_y - 0.25, at.input_label, ha="center", va="bottom",
+            fontsize=_LABEL_PT, linespacing=1.1)
+    ax.text(at.output_x + ow / 2, at.output_y - 0.25, f"output {oh}×{ow}", ha="center",
+            va="bottom", fontsize=_LABEL_PT)
+    ax.text(0.5, 1.0, _wrap_title(scene.title, ax.figure.get_figwidth()), transform=ax.transAxes,
             ha="center", va="bottom", fontsize=_TITLE_PT, fontweight="bold", linespacing=1.15)
     ax.text(0.5, 0.0, _equation(scene, step, show_values), transform=ax.transAxes,
-            ha="center", va="top",
-            fontsize=_EQUATION_PT)
+            ha="center", va="top", fontsize=_EQUATION_PT)
+
+
+def _draw_scene(ax, scene: ConvScene, step: Tuple[int, int], show_values: bool,
+                progressive: bool = False) -> None:
+    """Draw ``scene`` at output position ``step`` into ``ax`` (which is cleared first).
+
+    Cells are drawn as a few ``PatchCollection``s (gids ``"input-cells"``,
+    ``"window"``, ``"output-cells"``), which keeps an animation frame cheap.
+    """
+    at = _layout(ax, scene)
+    _draw_grid(ax, scene, at, show_values)
+    _draw_window(ax, scene, at, step, show_values)
+    _draw_output(ax, scene, at, step, show_values, progressive)
+    _draw_captions(ax, scene, at, step, show_values)
 
 
 def _equation(scene: ConvScene, step: Tuple[int, int], show_values: bool = True) -> str:
@@ -603,27 +682,62 @@ def _equation(scene: ConvScene, step: Tuple[int, int], show_values: bool = True)
 def _new_figure(scene: ConvScene, figsize):
     import matplotlib.pyplot as plt
 
-    width, height = figsize or _figure_size(scene)
+    if figsize is None:
+        width, height = _figure_size(scene)
+    else:
+        if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
+            raise TypeError(f"figsize must be None or (width, height) in inches, "
+                            f"got {check.describe(figsize)}")
+        width, height = (check.number("figsize", v, minimum=0, exclusive_minimum=True) for v in figsize)
     fig = plt.figure(figsize=(width, height))
     bottom = _text_height(1, _EQUATION_PT) / height
     top = _text_height(_title_lines(scene, width), _TITLE_PT) / height
     return fig, fig.add_axes([0.01, bottom, 0.98, 1 - bottom - top])
 
 
-def _new_axes(scene: ConvScene, ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    return _new_figure(scene, figsize)
+def _draw_step(scene: ConvScene, step, show_values, ax, figsize, progressive, name: str):
+    """Check the drawing's arguments, then draw one step into ``ax`` or a new figure."""
+    step = _check_step(step, scene.output_shape)
+    check.boolean("show_values", show_values)
+    check.boolean("progressive", progressive)
+    _check_size(scene, name, animated=False)
+    if ax is None:
+        fig, ax = _new_figure(scene, figsize)
+    else:
+        from matplotlib.axes import Axes
 
-
-def _draw(scene: ConvScene, step, show_values: bool, ax, figsize, function: str, progressive=False):
-    step = _check_step(step, scene.output_shape, function)
-    if not isinstance(show_values, bool):
-        raise TypeError(f"{function}: show_values must be True or False, got {show_values!r}")
-    fig, ax = _new_axes(scene, ax, figsize)
+        fig = check.instance("ax", ax, Axes, "a matplotlib Axes or None").figure
     _draw_scene(ax, scene, step, show_values, progressive)
     fig.conv_scene = scene  # lets tests and notebooks read what was drawn
     return fig
+
+
+_SCENE = "a ConvScene (from conv_scene, conv_transpose_scene or pool_scene)"
+
+
+def draw_scene(scene: ConvScene, step=(0, 0), show_values: bool = True, ax=None, *,
+               figsize=None, progressive: bool = False):
+    """Draw one step of a scene computed by :func:`conv_scene`, :func:`conv_transpose_scene`
+    or :func:`pool_scene` (what every ``draw_*_step`` does after computing its scene).
+
+    Args:
+        scene: the :class:`ConvScene` to draw.
+        step, show_values, ax, figsize, progressive: as in :func:`draw_conv_step`.
+
+    Returns:
+        The :class:`~matplotlib.figure.Figure`; ``fig.conv_scene`` is ``scene``.
+
+    Raises:
+        ValueError: if ``step`` is outside the output, or the scene has more than
+            :data:`MAX_CELLS` cells per side.
+    """
+    check.instance("scene", scene, ConvScene, _SCENE)
+    return _draw_step(scene, step, show_values, ax, figsize, progressive, name="the scene's input")
+
+
+def _draw(scene, step, show_values, ax, figsize, function=None, progressive=False):
+    """The old private name, kept only until ``course_utils.figures`` calls :func:`draw_scene`."""
+    return draw_scene(scene, step, show_values, ax, figsize=figsize, progressive=progressive)
 
 
 def draw_conv_step(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
@@ -668,8 +782,8 @@ def draw_conv_step(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] 
         >>> fig.conv_scene.output_shape
         (3, 3)
     """
-    scene = conv_scene(x, weight, stride, padding, dilation, function="draw_conv_step")
-    return _draw(scene, step, show_values, ax, figsize, "draw_conv_step", progressive)
+    scene = conv_scene(x, weight, stride, padding, dilation)
+    return _draw_step(scene, step, show_values, ax, figsize, progressive, name="x")
 
 
 def draw_conv_transpose_step(x, weight, stride: IntPair = 1, padding: IntPair = 0,
@@ -702,9 +816,8 @@ def draw_conv_transpose_step(x, weight, stride: IntPair = 1, padding: IntPair = 
         - x: :math:`(H, W)`, weight: :math:`(kH, kW)`
         - drawn output: :math:`((H-1)s - 2p + d(k-1) + \text{output\_padding} + 1, \dots)`
     """
-    scene = conv_transpose_scene(x, weight, stride, padding, output_padding, dilation,
-                                 function="draw_conv_transpose_step")
-    return _draw(scene, step, show_values, ax, figsize, "draw_conv_transpose_step", progressive)
+    scene = conv_transpose_scene(x, weight, stride, padding, output_padding, dilation)
+    return _draw_step(scene, step, show_values, ax, figsize, progressive, name="x")
 
 
 def draw_pool_step(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
@@ -737,8 +850,8 @@ def draw_pool_step(x, kernel_size: IntPair, stride: Optional[IntPair] = None, pa
         - x: :math:`(H, W)`; drawn output :math:`(H_{out}, W_{out})` as PyTorch computes it.
     """
     scene = pool_scene(x, kernel_size, stride, padding, dilation, ceil_mode, mode,
-                       count_include_pad, function="draw_pool_step")
-    return _draw(scene, step, show_values, ax, figsize, "draw_pool_step", progressive)
+                       count_include_pad)
+    return _draw_step(scene, step, show_values, ax, figsize, progressive, name="x")
 
 
 # ----------------------------------------------------------------------------
@@ -746,15 +859,14 @@ def draw_pool_step(x, kernel_size: IntPair, stride: Optional[IntPair] = None, pa
 # ----------------------------------------------------------------------------
 
 
-def _animate(scene: ConvScene, show_values: bool, interval: int, figsize, function: str):
+def _animation(scene: ConvScene, show_values, interval, figsize, name: str):
+    """Check the animation's arguments, then make one frame per output cell."""
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
-    if not isinstance(show_values, bool):
-        raise TypeError(f"{function}: show_values must be True or False, got {show_values!r}")
-    if isinstance(interval, bool) or not isinstance(interval, (int, np.integer)) or interval < 1:
-        raise ValueError(f"{function}: interval must be a positive number of milliseconds, "
-                         f"got {interval!r}")
+    check.boolean("show_values", show_values)
+    interval = check.integer("interval", interval, minimum=1, what="a whole number of milliseconds")
+    _check_size(scene, name, animated=True)
     steps = scene.steps
     fig, ax = _new_figure(scene, figsize)
     fig.conv_scene = scene
@@ -764,14 +876,44 @@ def _animate(scene: ConvScene, show_values: bool, interval: int, figsize, functi
         return []
 
     frame(0)
-    animation = FuncAnimation(fig, frame, frames=len(steps), interval=int(interval),
+    animation = FuncAnimation(fig, frame, frames=len(steps), interval=interval,
                               blit=False, repeat=True)
     animation.conv_scene = scene
+    animation.frame_interval = interval  # milliseconds, read by save_gif
     # the first frame is drawn; no "Animation was deleted without rendering" warning
     animation._draw_was_started = True
-    # pyplot would otherwise also show the last frame as a still image in a notebook
+    # pyplot would otherwise also show the last frame as a still image in a notebook; so the
+    # figure is already closed when the animation is returned: no plt.close needed afterwards
     plt.close(fig)
     return animation
+
+
+def animate_scene(scene: ConvScene, show_values: bool = True, interval: int = 700, *,
+                  figsize=None):
+    """Animate every step of a scene from :func:`conv_scene`, :func:`conv_transpose_scene`
+    or :func:`pool_scene` (what every ``animate_*`` does after computing its scene).
+
+    Args:
+        scene: the :class:`ConvScene` to animate; one frame per output cell, row by row.
+        show_values: write the numbers in the cells.
+        interval: milliseconds per frame.
+        figsize: as in :func:`draw_conv_step`.
+
+    Returns:
+        A :class:`matplotlib.animation.FuncAnimation` whose figure is already closed
+        (nothing is shown twice, nothing to close); ``anim.conv_scene`` is ``scene``.
+
+    Raises:
+        ValueError: if the output has more than :data:`MAX_FRAMES` cells or the scene
+            more than :data:`MAX_CELLS` cells per side.
+    """
+    check.instance("scene", scene, ConvScene, _SCENE)
+    return _animation(scene, show_values, interval, figsize, name="the scene's input")
+
+
+def _animate(scene, show_values, interval, figsize, function=None):
+    """The old private name, kept only until ``course_utils.figures`` calls :func:`animate_scene`."""
+    return animate_scene(scene, show_values, interval, figsize=figsize)
 
 
 def animate_conv(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
@@ -791,8 +933,8 @@ def animate_conv(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 
     Shape:
         - x: :math:`(H, W)`, weight: :math:`(kH, kW)`; :math:`H_{out} W_{out}` frames.
     """
-    scene = conv_scene(x, weight, stride, padding, dilation, function="animate_conv")
-    return _animate(scene, show_values, interval, figsize, "animate_conv")
+    scene = conv_scene(x, weight, stride, padding, dilation)
+    return _animation(scene, show_values, interval, figsize, name="x")
 
 
 def animate_conv_transpose(x, weight, stride: IntPair = 1, padding: IntPair = 0,
@@ -805,9 +947,8 @@ def animate_conv_transpose(x, weight, stride: IntPair = 1, padding: IntPair = 0,
     Shape:
         - x: :math:`(H, W)`, weight: :math:`(kH, kW)`; :math:`H_{out} W_{out}` frames.
     """
-    scene = conv_transpose_scene(x, weight, stride, padding, output_padding, dilation,
-                                 function="animate_conv_transpose")
-    return _animate(scene, show_values, interval, figsize, "animate_conv_transpose")
+    scene = conv_transpose_scene(x, weight, stride, padding, output_padding, dilation)
+    return _animation(scene, show_values, interval, figsize, name="x")
 
 
 def animate_pool(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
@@ -820,8 +961,8 @@ def animate_pool(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padd
         - x: :math:`(H, W)`; :math:`H_{out} W_{out}` frames.
     """
     scene = pool_scene(x, kernel_size, stride, padding, dilation, ceil_mode, mode,
-                       count_include_pad, function="animate_pool")
-    return _animate(scene, show_values, interval, figsize, "animate_pool")
+                       count_include_pad)
+    return _animation(scene, show_values, interval, figsize, name="x")
 
 
 def save_gif(animation, path, dpi: int = 72, fps: Optional[float] = None) -> None:
@@ -836,14 +977,20 @@ def save_gif(animation, path, dpi: int = 72, fps: Optional[float] = None) -> Non
         dpi: resolution of the frames. Default: 72.
         fps: frames per second; by default ``1000 / interval`` of the animation.
     """
-    from matplotlib.animation import PillowWriter
+    from matplotlib.animation import Animation, PillowWriter
 
-    if not str(path).endswith(".gif"):
-        raise ValueError(f"save_gif: path must end in '.gif', got {str(path)!r}")
+    check.instance("animation", animation, Animation, _ANIMATION)
+    if not isinstance(path, (str, Path)) or not str(path).endswith(".gif"):
+        raise ValueError(f"path must end in '.gif', got {check.describe(path)}")
+    dpi = check.positive_int("dpi", dpi)
     if fps is None:
-        fps = 1000.0 / animation._interval
+        interval = getattr(animation, "frame_interval", None) or animation.event_source.interval
+        fps = 1000.0 / interval
+    fps = check.number("fps", fps, minimum=0, exclusive_minimum=True)
     animation.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi)
 
+
+_ANIMATION = "a matplotlib Animation (from animate_conv, animate_conv_transpose or animate_pool)"
 
 _ICONS = {  # font-awesome icons of matplotlib's player, as characters every font has
     "fa fa-minus": "−", "fa fa-fast-backward": "«", "fa fa-step-backward": "‹",
@@ -869,12 +1016,9 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
 
     from matplotlib.animation import Animation
 
-    if not isinstance(animation, Animation):
-        raise TypeError(f"animation_html: animation must be a matplotlib Animation (from animate_conv, "
-                        f"animate_conv_transpose or animate_pool), got {type(animation).__name__}")
-    if default_mode not in ("once", "loop", "reflect"):
-        raise ValueError(f"animation_html: default_mode must be 'once', 'loop' or 'reflect', "
-                         f"got {default_mode!r}")
+    check.instance("animation", animation, Animation, _ANIMATION)
+    check.one_of("default_mode", default_mode, ("once", "loop", "reflect"))
+    dpi = check.positive_int("dpi", dpi)
     import matplotlib
 
     with matplotlib.rc_context({"savefig.dpi": dpi}):

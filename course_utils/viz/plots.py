@@ -17,7 +17,10 @@ import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
+
+from course_utils import _validate as check
 
 __all__ = [
     "GRAPHVIZ_INSTALL_HINT",
@@ -40,43 +43,42 @@ GRAPHVIZ_INSTALL_HINT = (
 
 # --------------------------------------------------------------------------- checks
 
-def _as_tensor(value, name: str) -> torch.Tensor:
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
-    try:
-        return torch.as_tensor(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a tensor or a list of numbers, got {type(value).__name__}") from None
-
-
-def _as_labels(value, name: str) -> torch.Tensor:
-    labels = _as_tensor(value, name)
-    if labels.dim() != 1:
-        raise ValueError(f"{name} must be 1-D (one class index per image), got shape {tuple(labels.shape)}")
-    if labels.is_floating_point() or labels.dtype == torch.bool:
+def _labels(name: str, value) -> torch.Tensor:
+    """Class indices ``(N,)`` as an int64 tensor, from a tensor, array or list of ints."""
+    labels = check.array(name, value, "(N,)")
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         raise TypeError(f"{name} must hold integer class indices, got dtype {labels.dtype}; "
                         "for logits use logits.argmax(dim=1)")
+    if labels.dim() != 1:
+        raise ValueError(f"{name} must be 1-D (one class index per image), got shape {tuple(labels.shape)}")
+    if len(labels) and labels.min() < 0:
+        raise ValueError(f"{name} must hold non-negative class indices, got {labels.min().item()}")
     return labels.long()
 
 
-def _as_images(images) -> torch.Tensor:
-    """``(N, H, W)`` float images from ``(N, H, W)``, ``(N, 1, H, W)`` or ``(N, 3, H, W)``."""
-    images = _as_tensor(images, "images").float()
+def _images(value) -> torch.Tensor:
+    """``(N, H, W)`` or ``(N, H, W, 3)`` float images from ``(N, H, W)``, ``(N, 1, H, W)`` or ``(N, 3, H, W)``."""
+    images = check.array("images", value, "(N, H, W), (N, 1, H, W) or (N, 3, H, W)")
+    check.tensor("images", images, dtype="real")
     if images.dim() == 4 and images.shape[1] == 1:
         images = images[:, 0]
     elif images.dim() == 4 and images.shape[1] == 3:
         images = images.permute(0, 2, 3, 1)
     elif images.dim() != 3:
-        raise ValueError(f"images must have shape (N, H, W), (N, 1, H, W) or (N, 3, H, W), got {tuple(images.shape)}")
+        raise ValueError(f"images must have shape (N, H, W), (N, 1, H, W) or (N, 3, H, W), "
+                         f"got {tuple(images.shape)}")
     if len(images) == 0:
         raise ValueError("images is empty: there is nothing to show")
-    return images
+    return images.float()  # for imshow; the values are not changed
 
 
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+def _names(classes, *labels: torch.Tensor, source: str):
+    """A function giving the title of class ``k``: ``classes[k]``, or ``k`` itself."""
+    if classes is None:
+        return str
+    largest = max((int(t.max()) for t in labels if len(t)), default=0)
+    names = check.class_names("classes", classes, largest, source)
+    return lambda k: names[k]
 
 
 # --------------------------------------------------------------------------- image grids
@@ -106,7 +108,7 @@ def show_images(images, labels=None, ncols: int = 8, max_images: int = 32, class
     """Show a grid of images, each titled with its label.
 
     Args:
-        images: a batch of images.
+        images: a batch of images (a tensor, NumPy array or nested list).
         labels: optional class index per image (a tensor or list).
         ncols: images per row.
         max_images: show at most this many (the first ones).
@@ -120,14 +122,17 @@ def show_images(images, labels=None, ncols: int = 8, max_images: int = 32, class
         - images: :math:`(N, H, W)`, :math:`(N, 1, H, W)` or :math:`(N, 3, H, W)`
         - labels: :math:`(N)`
     """
-    images = _as_images(images)
-    ncols, max_images = _check_positive_int(ncols, "ncols"), _check_positive_int(max_images, "max_images")
+    images = _images(images)
+    ncols, max_images = check.positive_int("ncols", ncols), check.positive_int("max_images", max_images)
+    if title is not None:
+        check.instance("title", title, str, "a string or None")
     titles = None
     if labels is not None:
-        labels = _as_labels(labels, "labels")
+        labels = _labels("labels", labels)
         if len(labels) != len(images):
             raise ValueError(f"labels must have one entry per image: got {len(labels)} labels for {len(images)} images")
-        titles = [str(classes[k] if classes is not None else k) for k in labels.tolist()]
+        name = _names(classes, labels, source="labels")
+        titles = [name(k) for k in labels.tolist()]
     keep = min(len(images), max_images)
     return _image_grid(images[:keep], titles[:keep] if titles else None, ncols, suptitle=title)
 
@@ -150,21 +155,18 @@ def show_mistakes(images, targets, predictions, ncols: int = 8, max_images: int 
         - images: :math:`(N, H, W)` or :math:`(N, C, H, W)`
         - targets, predictions: :math:`(N)`
     """
-    images = _as_images(images)
-    targets, predictions = _as_labels(targets, "targets"), _as_labels(predictions, "predictions")
+    images = _images(images)
+    targets, predictions = _labels("targets", targets), _labels("predictions", predictions)
     if not len(images) == len(targets) == len(predictions):
         raise ValueError(f"images, targets and predictions must have the same length, got "
                          f"{len(images)}, {len(targets)} and {len(predictions)}")
-    ncols, max_images = _check_positive_int(ncols, "ncols"), _check_positive_int(max_images, "max_images")
+    ncols, max_images = check.positive_int("ncols", ncols), check.positive_int("max_images", max_images)
+    name = _names(classes, targets, predictions, source="targets or predictions")
     wrong = (targets != predictions).nonzero().flatten()
     if len(wrong) == 0:
         print("no mistakes to show")
         return None
     shown = wrong[:max_images]
-
-    def name(k):
-        return str(classes[k] if classes is not None else k)
-
     titles = [f"{name(p)} ({name(t)})" for p, t in zip(predictions[shown].tolist(), targets[shown].tolist())]
     return _image_grid(images[shown], titles, ncols, title_colors=["crimson"] * len(shown),
                        suptitle=f"{len(wrong)} mistakes; first {len(shown)} shown as predicted (true)")
@@ -172,13 +174,48 @@ def show_mistakes(images, targets, predictions, ncols: int = 8, max_images: int 
 
 # --------------------------------------------------------------------------- training curves
 
+def _curves(history):
+    """``[(name, losses, accuracies)]``: train, and held out if recorded; every list checked."""
+    for name in ("train_loss", "train_accuracy"):
+        if not hasattr(history, name):
+            raise TypeError(f"history must have a {name!r} list (a course_utils.train.History), "
+                            f"got {check.describe(history)}")
+    if len(history.train_loss) == 0:
+        raise ValueError("history is empty: train for at least one epoch before plotting it")
+    series = [("train", history.train_loss, history.train_accuracy)]
+    val_loss, val_acc = getattr(history, "val_loss", []), getattr(history, "val_accuracy", [])
+    if len(val_acc) or len(val_loss):
+        series.append(("held out", val_loss, val_acc))
+    epochs = len(history.train_loss)
+    checked = []
+    for name, losses, accuracies in series:
+        prefix = "history.train" if name == "train" else "history.val"
+        losses = check.number_list(f"{prefix}_loss", losses)
+        accuracies = check.fractions(f"{prefix}_accuracy", accuracies)
+        if len(losses) != epochs or len(accuracies) != epochs:
+            raise ValueError(f"{prefix}_loss and {prefix}_accuracy must have one entry per epoch "
+                             f"({epochs}, like history.train_loss), got {len(losses)} and {len(accuracies)}")
+        checked.append((name, losses, accuracies))
+    return checked
+
+
+def _axes_pair(ax):
+    if ax is None:
+        _, ax = plt.subplots(1, 2, figsize=(9, 3))
+    if not (isinstance(ax, (tuple, list, np.ndarray)) and len(ax) == 2
+            and all(isinstance(a, plt.Axes) for a in ax)):
+        raise TypeError(f"ax must be None or a pair of Axes (loss_ax, accuracy_ax), e.g. from "
+                        f"plt.subplots(1, 2), got {check.describe(ax)}")
+    return ax[0], ax[1]
+
+
 def plot_history(history, ax=None, label: str | None = None):
     """Plot loss and accuracy per epoch, for training and (if recorded) validation.
 
     Args:
         history: a :class:`course_utils.train.History` (or anything with the
             lists ``train_loss``, ``train_accuracy`` and optionally ``val_loss``,
-            ``val_accuracy``, accuracies in ``[0, 1]``).
+            ``val_accuracy``, accuracies as fractions in ``[0, 1]``, not percentages).
         ax: ``None`` for a new figure, or two Axes ``(loss_ax, accuracy_ax)`` to
             draw into, e.g. to compare two models on the same axes.
         label: a prefix for the legend entries (e.g. the model's name). With a
@@ -187,27 +224,14 @@ def plot_history(history, ax=None, label: str | None = None):
     Returns:
         The two Axes ``(loss_ax, accuracy_ax)``.
     """
-    for name in ("train_loss", "train_accuracy"):
-        if not hasattr(history, name):
-            raise TypeError(f"history must have a {name!r} list (a course_utils.train.History), "
-                            f"got {type(history).__name__}")
-    if len(history.train_loss) == 0:
-        raise ValueError("history is empty: train for at least one epoch before plotting it")
-    if ax is None:
-        _, ax = plt.subplots(1, 2, figsize=(9, 3))
-    try:
-        loss_ax, acc_ax = ax
-    except (TypeError, ValueError):
-        raise TypeError("ax must be None or a pair of Axes (loss_ax, accuracy_ax), e.g. from "
-                        "plt.subplots(1, 2)") from None
+    series = _curves(history)
+    if label is not None:
+        check.instance("label", label, str, "a string or None")
+    loss_ax, acc_ax = _axes_pair(ax)
     prefix = f"{label} " if label else ""
-    epochs = range(1, len(history.train_loss) + 1)
-    series = [("train", history.train_loss, history.train_accuracy, "o-")]
-    val_loss, val_acc = getattr(history, "val_loss", []), getattr(history, "val_accuracy", [])
-    if len(val_acc):
-        series.append(("held out", val_loss, val_acc, "s--"))
+    epochs = range(1, len(series[0][1]) + 1)
     color = None
-    for name, losses, accuracies, style in series:
+    for (name, losses, accuracies), style in zip(series, ("o-", "s--")):
         (line,) = loss_ax.plot(epochs, losses, style, label=f"{prefix}{name}", color=color)
         acc_ax.plot(epochs, [100 * a for a in accuracies], style, label=f"{prefix}{name}", color=line.get_color())
         if label:  # comparing models: one colour per model, solid = train, dashed = held out
@@ -240,15 +264,13 @@ def confusion_matrix(targets, predictions, num_classes: int | None = None) -> to
         - targets, predictions: :math:`(N)`
         - output: :math:`(\\text{num\\_classes}, \\text{num\\_classes})`
     """
-    targets, predictions = _as_labels(targets, "targets"), _as_labels(predictions, "predictions")
+    targets, predictions = _labels("targets", targets), _labels("predictions", predictions)
     if len(targets) != len(predictions):
         raise ValueError(f"targets and predictions must have the same length, got {len(targets)} and {len(predictions)}")
-    if len(targets) and min(targets.min().item(), predictions.min().item()) < 0:
-        raise ValueError("class indices must be non-negative")
     seen = int(max(targets.max().item(), predictions.max().item())) + 1 if len(targets) else 0
     if num_classes is None:
         num_classes = max(seen, 1)
-    num_classes = _check_positive_int(num_classes, "num_classes")
+    num_classes = check.positive_int("num_classes", num_classes)
     if seen > num_classes:
         raise ValueError(f"num_classes={num_classes} is too small: class index {seen - 1} occurs")
     flat = targets * num_classes + predictions
@@ -264,7 +286,8 @@ def plot_confusion_matrix(targets, predictions, classes=None, ax=None):
     Args:
         targets: true class indices.
         predictions: predicted class indices.
-        classes: class names (their number sets the matrix size); defaults to ``0..K-1``.
+        classes: class names, one per class index (their number sets the matrix
+            size); defaults to ``0..K-1``.
         ax: the Axes to draw into; a new figure if ``None``.
 
     Returns:
@@ -273,12 +296,25 @@ def plot_confusion_matrix(targets, predictions, classes=None, ax=None):
     Shape:
         - targets, predictions: :math:`(N)`
     """
-    matrix = confusion_matrix(targets, predictions, num_classes=len(classes) if classes is not None else None)
+    targets, predictions = _labels("targets", targets), _labels("predictions", predictions)
+    num_classes = None
+    if classes is not None:
+        largest = max((int(t.max()) for t in (targets, predictions) if len(t)), default=0)
+        classes = check.class_names("classes", classes, largest, "targets or predictions")
+        num_classes = len(classes)
+    matrix = confusion_matrix(targets, predictions, num_classes=num_classes)
     k = matrix.shape[0]
-    names = [str(c) for c in classes] if classes is not None else [str(i) for i in range(k)]
+    names = classes if classes is not None else [str(i) for i in range(k)]
     if ax is None:
         # about 5 × 4.6 inches for ten classes: fits a 1280×720 slide with its code
         _, ax = plt.subplots(figsize=(0.36 * k + 1.4, 0.36 * k + 1.0))
+    check.instance("ax", ax, plt.Axes, "a matplotlib Axes or None")
+    _draw_matrix(ax, matrix, names)
+    return ax
+
+
+def _draw_matrix(ax, matrix: torch.Tensor, names: list[str]) -> None:
+    k = matrix.shape[0]
     # A log-like scale keeps the few mistakes visible next to hundreds of correct answers.
     ax.imshow(matrix.float().add(1).log().numpy(), cmap="Blues")
     threshold = matrix.max().item() / 2
@@ -292,7 +328,6 @@ def plot_confusion_matrix(targets, predictions, classes=None, ax=None):
     ax.set_yticks(range(k), names)
     ax.set(xlabel="predicted", ylabel="true",
            title=f"{matrix.trace().item()} of {matrix.sum().item()} correct")
-    return ax
 
 
 # --------------------------------------------------------------------------- autograd graph
@@ -311,8 +346,7 @@ def model_graph(model: torch.nn.Module, *inputs):
     """
     from torchviz import make_dot
 
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    check.module("model", model)
     if not inputs:
         raise ValueError("model_graph needs an example input, e.g. model_graph(model, torch.zeros(1, 1, 28, 28))")
     with torch.enable_grad():
@@ -344,9 +378,7 @@ def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> lis
     Raises:
         RuntimeError: if Graphviz's ``dot`` is not installed (with how to install it).
     """
-    if path is None or not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a file path (str or Path), got {type(path).__name__}")
-    path = Path(path)
+    path = Path(check.instance("path", path, (str, Path), "a file path (str or Path)"))
     if formats is None:
         if path.suffix.lower() not in (".png", ".svg"):
             raise ValueError(f"path must end in .png or .svg (or pass formats=...), got {path.name!r}")
@@ -354,8 +386,7 @@ def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> lis
     elif isinstance(formats, str):
         formats = (formats,)
     for fmt in formats:
-        if fmt not in ("png", "svg"):
-            raise ValueError(f"formats must be 'png' and/or 'svg', got {fmt!r}")
+        check.one_of("formats", fmt, ("png", "svg"))
     if not graphviz_available():
         raise RuntimeError(GRAPHVIZ_INSTALL_HINT)
     graph = model_graph(model, *inputs)

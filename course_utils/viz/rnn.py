@@ -12,6 +12,8 @@ diagram shows PyTorch's variant, where the reset gate multiplies
 
 from __future__ import annotations
 
+from course_utils import _validate as check
+
 __all__ = ["draw_rnn_cell", "draw_gru_cell", "draw_lstm_cell", "draw_rnn_cells"]
 
 _LAYER = "#f6d365"   # learned layer: affine map + activation
@@ -27,9 +29,7 @@ def _axes(ax, width, height, title, bottom=-0.7):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(width * 0.8, height * 0.8))
-    elif not isinstance(ax, plt.Axes):
-        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()) or None, "
-                        f"got {type(ax).__name__}")
+    check.instance("ax", ax, plt.Axes, "a matplotlib Axes (e.g. from plt.subplots()) or None")
     ax.set_xlim(-0.2, width)
     ax.set_ylim(bottom, height)
     ax.set_aspect("equal")
@@ -130,7 +130,27 @@ def draw_gru_cell(ax=None):
     ax = _axes(ax, 10.6, 6.0, "GRU cell (nn.GRU)")
     _cell(ax, 1.0, 0.3, 9.4, 5.1)
     top, bus = 4.6, 1.0
-    # the hidden state runs along the top; x_t and h_{t-1} feed the gates from the bus
+    _gru_state_and_inputs(ax, top, bus)
+    for x, name in ((2.6, "r"), (3.8, "z")):  # the gates r and z
+        _dot(ax, x, bus)
+        _wire(ax, (x, bus), (x, 1.9))
+        _layer(ax, x, 2.2, "σ", width=0.7)
+        _gate_label(ax, x + 0.38, 2.75, name)
+    _gru_candidate(ax, bus)
+    # h' = z ⊙ h + (1 − z) ⊙ n
+    _wire(ax, (3.8, 2.5), (3.8, top - 0.27))
+    _dot(ax, 3.8, 3.9)
+    _wire(ax, (3.8, 3.9), (4.53, 3.9))
+    _op(ax, 4.8, 3.9, "1−", fontsize=10)
+    _wire(ax, (5.07, 3.9), (7.93, 3.9))
+    _op(ax, 8.2, 3.9, "×")
+    _wire(ax, (8.2, 3.54), (8.2, 3.63))
+    _wire(ax, (8.2, 4.17), (8.2, top - 0.27))
+    return ax
+
+
+def _gru_state_and_inputs(ax, top: float, bus: float) -> None:
+    """The hidden state along the top; ``x_t`` and ``h_{t-1}`` on the bus that feeds the gates."""
     _name(ax, 0.35, top, "$h_{t-1}$")
     _wire(ax, (0.8, top), (3.55, top), arrow=False)
     _op(ax, 3.8, top, "×")
@@ -147,13 +167,10 @@ def draw_gru_cell(ax=None):
     _wire(ax, (2.0, -0.2), (2.0, bus), arrow=False)
     _dot(ax, 2.0, bus)
     _wire(ax, (1.5, bus), (7.0, bus), arrow=False)
-    # gates r and z
-    for x, name in ((2.6, "r"), (3.8, "z")):
-        _dot(ax, x, bus)
-        _wire(ax, (x, bus), (x, 1.9))
-        _layer(ax, x, 2.2, "σ", width=0.7)
-        _gate_label(ax, x + 0.38, 2.75, name)
-    # candidate n: r multiplies (W_hn h + b_hn), i.e. after the matrix product
+
+
+def _gru_candidate(ax, bus: float) -> None:
+    """The candidate ``n``: ``r`` multiplies ``W_hn h + b_hn``, i.e. after the matrix product."""
     _dot(ax, 5.3, bus)
     _wire(ax, (5.3, bus), (5.3, 1.9))
     _layer(ax, 5.3, 2.2, "$W_{hn}h+b_{hn}$", width=1.5, colour=_LINEAR, fontsize=9.5)
@@ -169,16 +186,6 @@ def draw_gru_cell(ax=None):
     _wire(ax, (7.27, 3.2), (7.86, 3.2))
     _op(ax, 8.2, 3.2, "tanh", radius=0.34, fontsize=9)
     _gate_label(ax, 8.5, 2.75, "n")
-    # h' = z ⊙ h + (1 − z) ⊙ n
-    _wire(ax, (3.8, 2.5), (3.8, top - 0.27))
-    _dot(ax, 3.8, 3.9)
-    _wire(ax, (3.8, 3.9), (4.53, 3.9))
-    _op(ax, 4.8, 3.9, "1−", fontsize=10)
-    _wire(ax, (5.07, 3.9), (7.93, 3.9))
-    _op(ax, 8.2, 3.9, "×")
-    _wire(ax, (8.2, 3.54), (8.2, 3.63))
-    _wire(ax, (8.2, 4.17), (8.2, top - 0.27))
-    return ax
 
 
 def draw_lstm_cell(ax=None, proj=False):
@@ -195,11 +202,37 @@ def draw_lstm_cell(ax=None, proj=False):
     Returns:
         The ``Axes``.
     """
+    check.boolean("proj", proj)
     title = "LSTM cell (nn.LSTM" + (", proj_size=P)" if proj else ")")
     ax = _axes(ax, 10.6, 6.0, title)
     _cell(ax, 1.0, 0.3, 9.4, 5.1)
     top, bus = 4.6, 1.0
-    # the cell state runs along the top, touched only by × f and + i⊙g
+    _lstm_state_and_gates(ax, top, bus)
+    # h_t = o ⊙ tanh(c_t)
+    _dot(ax, 7.8, top)
+    _wire(ax, (7.8, top), (7.8, 3.84))
+    _op(ax, 7.8, 3.5, "tanh", radius=0.34, fontsize=9)
+    _wire(ax, (7.8, 3.16), (7.8, 2.47))
+    _wire(ax, (6.6, 2.5), (6.6, 2.2 + 0.0), arrow=False)
+    _wire(ax, (6.95, 2.2), (7.53, 2.2))
+    _op(ax, 7.8, 2.2, "×")
+    out_y = 0.65
+    if proj:
+        _wire(ax, (7.8, 1.93), (7.8, 1.6))
+        _layer(ax, 7.8, 1.3, "$W_{hr}$", width=0.8, colour=_LINEAR, fontsize=10)
+        _wire(ax, (7.8, 1.0), (7.8, 0.65), (10.2, 0.65))
+        ax.text(8.3, 1.3, "H → P", va="center", fontsize=9, color="#555555")
+    else:
+        _wire(ax, (7.8, 1.93), (7.8, 0.65), (10.2, 0.65))
+    _name(ax, 10.5, out_y, "$h_t$")
+    _dot(ax, 9.0, out_y)
+    _wire(ax, (9.0, out_y), (9.0, 5.75))
+    _name(ax, 9.0, 5.95, "output$[t]$", fontsize=11)
+    return ax
+
+
+def _lstm_state_and_gates(ax, top: float, bus: float) -> None:
+    """The cell state along the top (touched only by ``× f`` and ``+ i⊙g``) and the four gates."""
     _name(ax, 0.35, top, "$c_{t-1}$")
     _wire(ax, (0.8, top), (2.53, top), arrow=False)
     _op(ax, 2.8, top, "×")
@@ -223,28 +256,6 @@ def draw_lstm_cell(ax=None, proj=False):
     _op(ax, 5.2, 3.5, "×")
     _wire(ax, (5.2, 2.5), (5.2, 3.23))
     _wire(ax, (5.2, 3.77), (5.2, top - 0.27))
-    # h_t = o ⊙ tanh(c_t)
-    _dot(ax, 7.8, top)
-    _wire(ax, (7.8, top), (7.8, 3.84))
-    _op(ax, 7.8, 3.5, "tanh", radius=0.34, fontsize=9)
-    _wire(ax, (7.8, 3.16), (7.8, 2.47))
-    _wire(ax, (6.6, 2.5), (6.6, 2.2 + 0.0), arrow=False)
-    _wire(ax, (6.95, 2.2), (7.53, 2.2))
-    _op(ax, 7.8, 2.2, "×")
-    if proj:
-        _wire(ax, (7.8, 1.93), (7.8, 1.6))
-        _layer(ax, 7.8, 1.3, "$W_{hr}$", width=0.8, colour=_LINEAR, fontsize=10)
-        _wire(ax, (7.8, 1.0), (7.8, 0.65), (10.2, 0.65))
-        out_y = 0.65
-        ax.text(8.3, 1.3, "H → P", va="center", fontsize=9, color="#555555")
-    else:
-        _wire(ax, (7.8, 1.93), (7.8, 0.65), (10.2, 0.65))
-        out_y = 0.65
-    _name(ax, 10.5, out_y, "$h_t$")
-    _dot(ax, 9.0, out_y)
-    _wire(ax, (9.0, out_y), (9.0, 5.75))
-    _name(ax, 9.0, 5.95, "output$[t]$", fontsize=11)
-    return ax
 
 
 def draw_rnn_cells(figsize=(15, 4.2)):

@@ -1,0 +1,32 @@
+"""``course_utils.viz`` imports its submodules' public names plainly (so "go to definition" works)."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import course_utils.viz as viz
+from course_utils.viz import conv, plots, rnn
+
+INIT = Path(viz.__file__)
+
+
+def test_every_public_name_of_the_submodules_is_exported_as_the_same_object():
+    names = set(conv.__all__) | set(plots.__all__) | set(rnn.__all__)
+    assert set(viz.__all__) == names and len(viz.__all__) == len(names)
+    for module in (conv, plots, rnn):
+        for name in module.__all__:
+            assert getattr(viz, name) is getattr(module, name), name
+
+
+def test_the_package_uses_plain_imports():
+    tree = ast.parse(INIT.read_text())
+    imported = {alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+    assert set(viz.__all__) <= imported
+    assert "_lazy" not in INIT.read_text() and "__getattr__" not in INIT.read_text()
+
+
+def test_import_course_utils_alone_stays_light():
+    code = "import sys, course_utils; print('torch' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
