@@ -140,6 +140,8 @@ def slide_problems(slide: dict, screen: dict = SCREEN) -> list[str]:
         smallest = slide[key]
         if smallest and smallest["px"] < limit:
             problems.append(f"{what} at {smallest['px']:.1f} px (< {limit} px): {_where(smallest)}")
+    if slide.get("doubled_formulas"):
+        problems.append(f"{slide['doubled_formulas']} formula(s) drawn twice (MathJax left a second copy)")
     seen = set()
     for item in sorted(slide["wide"], key=lambda item: -item["overflow"]):
         if (item["cell_index"], item["kind"]) not in seen:

@@ -169,6 +169,18 @@
     return wide;
   }
 
+  // MathJax 2 formulas shown twice: a fast preview left visible next to the typeset formula, or one
+  // formula frame holding two typeset copies (seen after nbconvert's Rerender on slide change).
+  function doubledFormulas(section, visible) {
+    const shown = el => visible(el) && el.getBoundingClientRect().width > 0;
+    const previews = Array.from(section.querySelectorAll('.MathJax_Preview'))
+      .filter(p => Array.from(p.querySelectorAll('*')).some(shown) || (p.textContent.trim() && shown(p.parentElement)
+        && Array.from(p.getClientRects()).some(r => r.width > 0)));
+    const frames = Array.from(section.querySelectorAll('.MathJax_CHTML'))
+      .filter(f => visible(f) && f.querySelectorAll(':scope > .mjx-math').length > 1);
+    return previews.length + frames.length;
+  }
+
   async function measureSection(section, scale) {
     stillness();
     showFragments(section);
@@ -186,6 +198,7 @@
       min_text: facts.min_text,
       min_code: facts.min_code,
       wide,
+      doubled_formulas: doubledFormulas(section, visible),
       viewport: { width: window.innerWidth, height: window.innerHeight },
     };
   }
@@ -207,6 +220,7 @@
 
   // Every slide of an exported deck, through reveal.js's API (window.Reveal).
   async function measureDeck() {
+    await mathjaxIdle();  // the first typesetting of the whole deck, before any slide change
     window.Reveal.configure({ transition: 'none', backgroundTransition: 'none' });
     const slides = [];
     const horizontals = window.Reveal.getHorizontalSlides();
