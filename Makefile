@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # JupyterLab refuses to start as root unless told it is fine (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test test-browser slides figures execute clean
+.PHONY: setup lab test lint test-browser slides figures bench execute clean
 
 setup: $(VENV)/.installed
 
@@ -22,21 +22,30 @@ $(VENV)/.installed: pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_shapes_and_notation.ipynb
 
-## Run every test: unit tests and every notebook cell under strict nbval.
-test: setup
+## Run every test: the linter, unit tests and every notebook cell under strict nbval.
+test: setup lint
 	$(BIN)/pytest
+
+## Check the Python code with ruff (rules in pyproject.toml, [tool.ruff]).
+lint: setup
+	$(BIN)/ruff check .
 
 ## Only the browser tests (exported decks and JupyterLab in headless Chromium).
 test-browser: setup
 	$(BIN)/pytest tests/browser
 
-## Export every notebook as an offline reveal.js deck into build/slides/ (needs npm; falls back to the CDN).
+## Export every notebook as an offline reveal.js deck into build/slides/.
+## Runs `npm ci` once (package.json, package-lock.json -> node_modules/); without npm the decks use a CDN.
 slides: setup
-	$(BIN)/python -m course_utils.slides --out build/slides
+	$(BIN)/python -m course_utils.authoring.slides --out build/slides
 
 ## Regenerate figures/ from code.
 figures: setup
-	$(BIN)/python -m course_utils.figures
+	$(BIN)/python -m course_utils.authoring.figures
+
+## Time every notebook and the training runs on this machine; writes benchmarks/RESULTS.md.
+bench: setup
+	$(BIN)/python -m course_utils.authoring.bench
 
 ## Re-execute one notebook in a fresh kernel after editing it:  make execute NB=notebooks/02_conv2d_by_hand.ipynb
 execute: setup
@@ -44,4 +53,4 @@ execute: setup
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis
+	rm -rf $(VENV) build node_modules .pytest_cache .hypothesis .ruff_cache

@@ -12,6 +12,8 @@ import json
 import re
 from pathlib import Path
 
+from course_utils.authoring.notebooks import read_notebook, source
+
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
@@ -26,14 +28,7 @@ def notebooks() -> list[Path]:
     return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 
-def load(notebook) -> dict:
-    if isinstance(notebook, dict):
-        return notebook
-    return json.loads(Path(notebook).read_text(encoding="utf-8"))
-
-
-def source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+load = read_notebook  # a path, or a notebook already in memory (returned as it is)
 
 
 def output_text(cell) -> str:
@@ -84,7 +79,8 @@ def lint(notebook, name: str | None = None) -> list[str]:
         if not is_compared(cell):
             following = code[i + 1 : i + 3]
             if not any("assert" in source(c) for c in following):
-                problems.append(f"code cell {i + 1} has its output ignored but none of the next two cells asserts anything")
+                problems.append(f"code cell {i + 1} has its output ignored "
+                                "but none of the next two cells asserts anything")
     if code:
         share = sum(is_compared(c) for c in code) / len(code)
         if share < MIN_COMPARED_SHARE:

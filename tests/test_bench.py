@@ -1,22 +1,21 @@
 """The benchmark script measures what it says, on names that exist in the notebooks."""
 
 import ast
-import json
 import re
 
 import pytest
 
-from course_utils import bench
+from course_utils.authoring import bench
+from course_utils.authoring.notebooks import read_notebook, source
 
 
 def assigned_names(notebook_path):
     names = set()
-    for cell in json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]:
-        if cell["cell_type"] != "code":
+    for cell in read_notebook(notebook_path).cells:
+        if cell.cell_type != "code":
             continue
-        source = "".join(cell["source"])
-        source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        for node in ast.walk(ast.parse(source)):
+        code = "\n".join(line for line in source(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
     return names
@@ -25,7 +24,7 @@ def assigned_names(notebook_path):
 @pytest.mark.parametrize("notebook", sorted(bench.PROBES))
 def test_every_probe_reads_variables_its_notebook_defines(notebook):
     path = bench.NOTEBOOKS / notebook
-    assert path.exists(), f"{notebook} is probed by course_utils.bench but does not exist"
+    assert path.exists(), f"{notebook} is probed by course_utils.authoring.bench but does not exist"
     defined = assigned_names(path)
     used = {node.id for node in ast.walk(ast.parse(bench.PROBES[notebook]))
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)} - {"json", "print"}

@@ -8,7 +8,7 @@ import tarfile
 import numpy as np
 import pytest
 
-from course_utils import build_mnist_subset as build
+from course_utils.authoring import build_mnist_subset as build
 
 
 def fake_package(path, per_digit=3, scale=255):

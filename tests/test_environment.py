@@ -1,4 +1,5 @@
-"""pyproject.toml and environment.yml install the same packages; `import course_utils` stays light."""
+"""The environment files tell the truth: one package list, the Python and torch versions the course
+was made with, and `import course_utils` stays light."""
 
 import re
 import subprocess
@@ -6,43 +7,44 @@ import sys
 import tomllib
 from pathlib import Path
 
+import yaml  # PyYAML comes with JupyterLab
+
 ROOT = Path(__file__).resolve().parents[1]
-# conda-forge names that differ from PyPI's
-CONDA_TO_PYPI = {"pytorch": "torch", "matplotlib-base": "matplotlib"}
-CONDA_ONLY = {"python", "pip", "graphviz"}  # the interpreter, the installer, the `dot` binary
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# What conda installs because pip cannot: the interpreter, the installer, `dot`, Node.js/npm.
+CONDA_ONLY = {"python", "pip", "graphviz", "nodejs"}
 
 
 def requirement_name(spec: str) -> str:
     return re.split(r"[<>=!~ \[]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def pyproject_packages() -> dict:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    specs = project["dependencies"] + project["optional-dependencies"]["dev"]
-    return {requirement_name(s): s.replace(" ", "") for s in specs}
+def conda_dependencies() -> list:
+    return yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
 
 
-def conda_packages() -> dict:
-    import yaml  # PyYAML comes with JupyterLab
-
-    packages = {}
-    dependencies = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    for entry in dependencies:
-        specs = entry["pip"] if isinstance(entry, dict) else [entry]
-        for spec in specs:
-            name = requirement_name(spec)
-            if name in CONDA_ONLY or spec.startswith("-"):
-                continue
-            pypi_name = CONDA_TO_PYPI.get(name, name)
-            packages[pypi_name] = pypi_name + spec[len(name):].replace(" ", "")
-    return packages
+def test_conda_installs_the_python_packages_from_pyproject_and_nothing_twice():
+    dependencies = conda_dependencies()
+    pip_sections = [entry["pip"] for entry in dependencies if isinstance(entry, dict)]
+    assert pip_sections == [["-e .[dev]"]], "environment.yml must take its packages from pyproject.toml"
+    conda = {requirement_name(entry) for entry in dependencies if isinstance(entry, str)}
+    assert conda == CONDA_ONLY, f"conda lists {sorted(conda - CONDA_ONLY)}: list Python packages in pyproject.toml"
 
 
-def test_conda_and_pip_list_the_same_packages_and_versions():
-    pip, conda = pyproject_packages(), conda_packages()
-    assert sorted(pip) == sorted(conda)
-    for name, spec in pip.items():
-        assert conda[name] == name + spec[len(name):], f"{name}: pip says {spec}, conda says {conda[name]}"
+def test_python_version_is_the_same_everywhere():
+    required = PYPROJECT["project"]["requires-python"]
+    assert required == ">=3.11", "tests/test_environment.py reads TOML with tomllib, new in Python 3.11"
+    assert "python=3.11" in conda_dependencies()
+    assert sys.version_info >= (3, 11)
+    stated = set(re.findall(r"Python ≥ (\d+\.\d+)", README))
+    assert stated == {"3.11"}, f"README.md says Python ≥ {sorted(stated)}, pyproject.toml says {required}"
+
+
+def test_the_torch_versions_of_the_stored_outputs_are_stated_and_are_the_upper_bounds():
+    specs = {requirement_name(s): s for s in PYPROJECT["project"]["dependencies"]}
+    assert specs["torch"].endswith("<=2.14.1") and specs["torchvision"].endswith("<=0.29.1")
+    assert "torch 2.14.1 and torchvision 0.29.1" in README
 
 
 def test_import_course_utils_does_not_import_torch():

@@ -1,4 +1,5 @@
-"""Tests of course_utils.figures: figures/ is complete, correct and reproducible.
+"""Tests of course_utils.authoring.figures and course_utils.viz.paper_cases: figures/ is complete,
+correct and reproducible.
 
 Regenerating every figure takes ~20 s on an idle 2-core machine (a minute when
 it is busy), so the default test regenerates one case of each kind (convolution
@@ -9,19 +10,17 @@ pooling; GIF and PNG) and compares them with the committed files. Set
 
 import socket
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.testing.compare import compare_images
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from matplotlib.testing.compare import compare_images  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from course_utils import figures  # noqa: E402
-from course_utils.figures import CASES, FIGURES_DIR  # noqa: E402
+from course_utils.authoring import figures
+from course_utils.authoring.figures import FIGURES_DIR
+from course_utils.viz import paper_cases
+from course_utils.viz.paper_cases import CASES
 
 
 def torch_output_shape(case):
@@ -59,7 +58,7 @@ def assert_same_gif(new, old, tolerance=2.0):
     old_frames, old_duration, old_loop = gif_frames(old)
     assert len(new_frames) == len(old_frames), f"{new.name}: frame count differs"
     assert (new_duration, new_loop) == (old_duration, old_loop)
-    for n, (a, b) in enumerate(zip(new_frames, old_frames)):
+    for n, (a, b) in enumerate(zip(new_frames, old_frames, strict=True)):
         assert a.shape == b.shape, f"{new.name} frame {n}: size {a.shape} != {b.shape}"
         rms = float(np.sqrt(((a - b) ** 2).mean()))
         assert rms <= tolerance, f"{new.name} frame {n}: RMS difference {rms:.2f}"
@@ -87,7 +86,7 @@ def test_cases_are_the_15_animations_and_4_numerical_examples():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_drawn_output_size_equals_pytorchs(case):
-    scene = figures.make_scene(case)
+    scene = paper_cases.make_scene(case)
     assert scene.output_shape == torch_output_shape(case)
     if case.operation == "conv_transpose":
         assert scene.output_shape == (case.i, case.i)  # the inverse shape map
@@ -101,7 +100,7 @@ def test_reference_sheet_table_of_animations():
         "padding_strides": 3, "padding_strides_odd": 3, "dilation": 3,
     }
     for name, o in expected.items():
-        assert figures.make_scene(figures.case_by_name(name)).output_shape == (o, o)
+        assert paper_cases.make_scene(paper_cases.case_by_name(name)).output_shape == (o, o)
     transposed = {
         "no_padding_no_strides": (2, 2, 0), "arbitrary_padding_no_strides": (6, 1, 0),
         "same_padding_no_strides": (5, 1, 0), "full_padding_no_strides": (7, 0, 0),
@@ -109,18 +108,18 @@ def test_reference_sheet_table_of_animations():
         "padding_strides_odd": (5, 1, 1),
     }
     for name, (stretched, p_prime, a) in transposed.items():
-        scene = figures.make_scene(figures.case_by_name(name + "_transposed"))
+        scene = paper_cases.make_scene(paper_cases.case_by_name(name + "_transposed"))
         assert scene.extra["equivalent_padding"] == (p_prime, p_prime)
         assert scene.extra["output_padding"] == (a, a)
         assert scene.grid_kind.shape[0] == stretched + 2 * p_prime + a
 
 
 def test_numerical_examples_match_the_paper():
-    x, kernel = figures.numerical_example()
+    x, kernel = paper_cases.numerical_example()
     assert x.tolist() == [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2],
                           [2, 0, 0, 0, 1]]
     assert kernel.tolist() == [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
-    out = {c.name: figures.make_scene(c).output for c in CASES if c.numerical}
+    out = {c.name: paper_cases.make_scene(c).output for c in CASES if c.numerical}
     assert out["numerical_no_padding_no_strides"].tolist() == [[12, 12, 17], [10, 17, 19],
                                                                [9, 6, 14]]
     assert out["numerical_padding_strides"].tolist() == [[6, 17, 3], [8, 17, 13], [6, 4, 4]]
@@ -130,8 +129,8 @@ def test_numerical_examples_match_the_paper():
 
 
 def test_case_by_name_explains_unknown_names():
-    with pytest.raises(ValueError, match="no figure called 'nope'; the names are"):
-        figures.case_by_name("nope")
+    with pytest.raises(ValueError, match="name must be one of 'no_padding_no_strides', .*; got 'nope'"):
+        paper_cases.case_by_name("nope")
 
 
 # --- the committed files -----------------------------------------------------------------
@@ -140,7 +139,7 @@ def test_case_by_name_explains_unknown_names():
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_committed_files_exist_with_one_frame_per_output_cell(case):
     gif, png = FIGURES_DIR / f"{case.name}.gif", FIGURES_DIR / f"{case.name}.png"
-    assert gif.exists() and png.exists(), "run: python -m course_utils.figures"
+    assert gif.exists() and png.exists(), "run: python -m course_utils.authoring.figures"
     oh, ow = torch_output_shape(case)
     with Image.open(gif) as image:
         assert image.n_frames == oh * ow
@@ -203,14 +202,14 @@ def test_regenerating_everything_offline_reproduces_the_committed_files(tmp_path
 def test_regeneration_is_deterministic(tmp_path):
     first = figures.generate(tmp_path / "a", ["no_padding_no_strides"])
     second = figures.generate(tmp_path / "b", ["no_padding_no_strides"])
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
     assert b"atplotlib" not in first[1].read_bytes()  # no software tag in the PNG
 
 
 def test_make_scene_and_write_readme_check_their_arguments():
-    with pytest.raises(TypeError, match="case must be a FigureCase"):
-        figures.make_scene("dilation")
+    with pytest.raises(TypeError, match="case must be a FigureCase .*, got 'dilation'"):
+        paper_cases.make_scene("dilation")
     with pytest.raises(TypeError, match="out_dir must be a folder path"):
         figures.write_readme(None)
 

@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course_utils.authoring.notebooks import read_notebook, source
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
@@ -52,63 +54,24 @@ def notebooks() -> list[Path]:
 
 # --------------------------------------------------------------------------- decks
 
-# Runs in the deck page: waits for MathJax, then shows every slide in turn and measures it.
-# Heights and widths are CSS pixels of the slide box (reveal.js scales the box to the screen,
-# so a slide fits exactly when its content fits in config.width × config.height).
-MEASURE_SLIDES_JS = r"""
-async () => {
-  if (window.MathJax && MathJax.Hub) {
-    await new Promise(resolve => MathJax.Hub.Queue(resolve));
-  }
-  const config = Reveal.getConfig();
-  Reveal.configure({ transition: 'none', backgroundTransition: 'none' });
-  const describe = el => {
-    const cell = el.closest('[id^="cell-id="]');
-    const kind = el.matches('.jp-MarkdownCell') ? 'markdown'
-      : el.matches('.jp-CodeCell') ? 'code'
-      : el.closest('.jp-OutputArea') ? 'output'
-      : el.closest('.jp-InputArea') ? 'code' : el.tagName.toLowerCase();
-    const lines = (el.textContent || '').split('\n').map(l => l.trim()).filter(l => l);
-    const text = (lines.reduce((a, b) => (b.length > a.length ? b : a), '') || '').slice(0, 70);
-    return { cell_id: cell ? cell.id.slice('cell-id='.length) : null, kind, text,
-             height: Math.round(el.getBoundingClientRect().height / scale) };
-  };
-  let scale = 1;
-  const slides = [];
-  const horizontals = Reveal.getHorizontalSlides();
-  for (let h = 0; h < horizontals.length; h++) {
-    const stack = horizontals[h].querySelectorAll(':scope > section');
-    const verticals = stack.length ? Array.from(stack) : [horizontals[h]];
-    for (let v = 0; v < verticals.length; v++) {
-      Reveal.slide(h, v);
-      const section = verticals[v];
-      scale = Reveal.getScale() || 1;
-      const style = getComputedStyle(section);
-      const pad = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
-      // Visible pieces of the slide (speaker notes are display:none and measure 0).
-      const parts = Array.from(section.querySelectorAll(':scope > .jp-Cell, :scope > .fragment > .jp-Cell'))
-        .map(describe).filter(p => p.height > 0);
-      // Things that scroll sideways inside the slide: their right part is cut off.
-      const wide = Array.from(section.querySelectorAll('pre, table, .jp-OutputArea-output, .highlight, img, svg, mjx-container, .MathJax_CHTML'))
-        .filter(el => el.scrollWidth > el.clientWidth + 2 && el.clientWidth > 0)
-        .map(el => ({ ...describe(el), overflow: el.scrollWidth - el.clientWidth }));
-      const rightEdge = Math.max(0, ...Array.from(section.querySelectorAll('*'))
-        .filter(el => el.getClientRects().length)
-        .map(el => (el.getBoundingClientRect().right - section.getBoundingClientRect().left) / scale));
-      slides.push({
-        h, v,
-        index: slides.length,
-        height: section.scrollHeight,
-        content_height: section.scrollHeight - pad,
-        width: Math.round(rightEdge),
-        parts, wide,
-      });
-    }
-  }
-  Reveal.slide(0, 0);
-  return { width: config.width, height: config.height, slides };
-}
-"""
+# Loaded into a page as window.courseFit: measures what each slide shows on the screen (see the file).
+MEASURE_SLIDES_JS = (Path(__file__).resolve().parent / "measure_slides.js").read_text(encoding="utf-8")
+
+# What must hold on every slide, in viewport pixels of the SCREEN (1280×720).
+MIN_TEXT_PX = 16  # prose, headings, tables, captions
+MIN_CODE_PX = 14  # code cells, printed output, ASCII diagrams (anything monospace)
+
+
+def install_fit_measure(page) -> None:
+    """Make ``window.courseFit`` (measure_slides.js) available in ``page``."""
+    page.evaluate(f"() => {{ window.courseFit = {MEASURE_SLIDES_JS}; return true; }}")
+
+
+def measure_deck(page) -> dict:
+    """Every slide of the exported deck open in ``page``: ``{"width", "height", "slides": [...]}``."""
+    install_fit_measure(page)
+    return page.evaluate("async () => await window.courseFit.measureDeck()")
+
 
 DECK_FACTS_JS = r"""
 () => ({
@@ -159,34 +122,117 @@ def open_deck_offline(context, deck: Path, timeout_ms: int = 30_000) -> OpenedDe
     return opened
 
 
-def overflow_report(measure: dict, plan, nb: dict) -> list[str]:
-    """Human-readable lines for every slide whose content does not fit the slide box."""
-    cell_index = {cell.get("id"): i for i, cell in enumerate(nb["cells"])}
+def _where(item: dict) -> str:
+    return f"cell {item['cell_index']} {item['kind']} {item['text']!r}"
+
+
+def slide_problems(slide: dict, screen: dict = SCREEN) -> list[str]:
+    """What is wrong with one measured slide (see measure_slides.js), as short phrases with the numbers."""
+    problems = []
+    if slide["bottom"] > screen["height"]:
+        problems.append(f"reaches {slide['bottom']:.0f} px, below the {screen['height']} px screen "
+                        f"(lowest: {_where(slide['lowest'])})")
+    if slide["top"] < 0:
+        problems.append(f"starts {-slide['top']:.0f} px above the screen")
+    if slide["right"] > screen["width"] + 1:
+        problems.append(f"reaches {slide['right']:.0f} px, right of the {screen['width']} px screen")
+    for key, limit, what in (("min_text", MIN_TEXT_PX, "text"), ("min_code", MIN_CODE_PX, "code")):
+        smallest = slide[key]
+        if smallest and smallest["px"] < limit:
+            problems.append(f"{what} at {smallest['px']:.1f} px (< {limit} px): {_where(smallest)}")
+    if slide.get("doubled_formulas"):
+        problems.append(f"{slide['doubled_formulas']} formula(s) drawn twice (MathJax left a second copy)")
+    seen = set()
+    for item in sorted(slide["wide"], key=lambda item: -item["overflow"]):
+        if (item["cell_index"], item["kind"]) not in seen:
+            seen.add((item["cell_index"], item["kind"]))
+            problems.append(f"{_where(item)} cut off on the right by {item['overflow']} px")
+    return problems
+
+
+def _with_cell_indices(slide: dict, nb) -> dict:
+    """Replace the cell ids the browser saw by notebook cell indices (what an author looks up)."""
+    index = {cell.get("id"): i for i, cell in enumerate(nb["cells"])}
+
+    def fix(item):
+        if not item or item.get("cell_index") is not None:
+            return item
+        return {**item, "cell_index": index.get(item.get("cell_id"), "?")}
+
+    return {**slide, "lowest": fix(slide["lowest"]), "min_text": fix(slide["min_text"]),
+            "min_code": fix(slide["min_code"]), "wide": [fix(item) for item in slide["wide"]]}
+
+
+def fit_report(deck: str, measured: list[dict], plan, nb, screen: dict = SCREEN) -> list[str]:
+    """One line per slide that does not fit ``screen`` or shows text too small to read:
+    deck, slide number, position ``#/h/v``, title, and every problem with its measured numbers."""
     lines = []
-    limit_h, limit_w = measure["height"], measure["width"]
-    for slide in measure["slides"]:
-        problems = []
-        if slide["height"] > limit_h:
-            problems.append(f"{slide['height']} px tall (limit {limit_h})")
-        if slide["width"] > limit_w + 2:
-            problems.append(f"{slide['width']} px wide (limit {limit_w})")
-        seen = set()
-        for item in sorted(slide["wide"], key=lambda item: -item["overflow"]):
-            where = cell_index.get(item["cell_id"], "?")
-            if (where, item["kind"]) in seen:
-                continue
-            seen.add((where, item["kind"]))
-            problems.append(f"cell {where} {item['kind']} cut off on the right by {item['overflow']} px "
-                            f"(longest line {item['text']!r})")
-        if not problems:
-            continue
-        sub = plan.subslides[slide["index"]] if slide["index"] < len(plan.subslides) else None
-        title = sub.title if sub else "?"
-        cells = ", ".join(f"cell {cell_index.get(p['cell_id'], '?')} {p['kind']} {p['height']} px"
-                          for p in sorted(slide["parts"], key=lambda p: -p["height"])[:4])
-        lines.append(f"slide {slide['index'] + 1} (#/{slide['h']}/{slide['v']}) “{title}”: "
-                     + "; ".join(problems) + f" — tallest cells: {cells}")
+    for slide in measured:
+        slide = _with_cell_indices(slide, nb)
+        problems = slide_problems(slide, screen)
+        if problems:
+            sub = plan.at(slide["h"], slide["v"])
+            title = sub.title if sub else "?"
+            lines.append(f"{deck} slide {slide['index'] + 1}/{plan.total} (#/{slide['h']}/{slide['v']}) "
+                         f"“{title}”: " + "; ".join(problems))
     return lines
+
+
+# --------------------------------------------------------------------------- RISE in JupyterLab
+
+# RISE keeps its reveal.js instance to itself, so the tests move through a slideshow as a
+# presenter does, with the arrow keys, and read where they are from the slide's id ("slide-3-1").
+RISE_POSITION_JS = r"""
+() => {
+  const present = Array.from(document.querySelectorAll('.reveal .slides section.present'))
+    .filter(s => !s.querySelector(':scope > section'));
+  const id = present.length ? present[present.length - 1].id : '';
+  const match = /^slide-(\d+)-(\d+)$/.exec(id);
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}
+"""
+
+
+def open_rise(context, server, notebook: Path, timeout_ms: int = 90_000):
+    """Open ``notebook`` in RISE's slideshow view (``/rise/notebooks/<name>``), ready to measure."""
+    page = context.new_page()
+    page.goto(f"{server.url}/rise/notebooks/{notebook.name}?token={server.token}")
+    page.locator(".reveal.ready").wait_for(state="attached", timeout=timeout_ms)
+    title = page.locator(".reveal .slides section.present .jp-MarkdownCell").first
+    title.wait_for(timeout=timeout_ms)
+    # RISE's arrow keys are JupyterLab commands: they act once the notebook has the focus, which
+    # a click on a rendered markdown cell gives it (without entering edit mode).
+    title.click()
+    install_fit_measure(page)
+    return page
+
+
+def rise_goto(page, h: int, v: int, max_keys: int = 500) -> None:
+    """Press the arrow keys until RISE shows slide ``#/h/v`` (moving forward only)."""
+    for _ in range(max_keys):
+        where = page.evaluate(RISE_POSITION_JS)
+        if where is None:
+            raise RuntimeError("RISE shows no slide with an id like 'slide-3-1'")
+        if tuple(where) == (h, v):
+            return
+        if tuple(where) > (h, v):
+            raise ValueError(f"RISE is at #/{where[0]}/{where[1]}, past #/{h}/{v}: measure slides in order")
+        # right moves to the next column's top slide, down to the next slide below
+        page.keyboard.press("ArrowRight" if where[0] < h else "ArrowDown")
+    raise RuntimeError(f"RISE did not reach #/{h}/{v} in {max_keys} key presses")
+
+
+def measure_rise(page, plan, positions=None) -> list[dict]:
+    """Measure slides of the RISE slideshow open in ``page`` (all, or the ``(h, v)`` in ``positions``)
+    the way :func:`measure_deck` measures a deck; the result goes to :func:`fit_report` likewise."""
+    wanted = sorted(positions) if positions is not None else [(s.h, s.v) for s in plan.subslides]
+    index = {(s.h, s.v): i for i, s in enumerate(plan.subslides)}
+    slides = []
+    for h, v in wanted:
+        rise_goto(page, h, v)
+        measured = page.evaluate("async () => await window.courseFit.measurePresent()")
+        slides.append({"h": h, "v": v, "index": index[(h, v)], **measured})
+    return slides
 
 
 # --------------------------------------------------------------------------- JupyterLab server
@@ -280,17 +326,14 @@ def _message(msg_type: str, content: dict, session: str) -> dict:
     }
 
 
-def source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
 def run_notebook_on_server(server: LabServer, notebook: Path, cell_timeout: float = 300) -> dict:
     """Run every code cell of ``notebook`` on a new kernel of ``server``, as JupyterLab would.
 
     Starts a kernel (``POST /api/kernels``) in the notebook's folder, sends all cells at once
-    (the kernel queues them and stops at the first error) and collects the execute replies. Cells marked ``NBVAL_SKIP`` are not sent. Returns
-    ``{"errors": [...], "cells": n, "seconds": t}``; an error is a cell that raised although
-    it is not marked ``NBVAL_RAISES_EXCEPTION``, or did not raise although it is.
+    (the kernel queues them and stops at the first error) and collects the execute replies.
+    Cells marked ``NBVAL_SKIP`` are not sent. Returns ``{"errors": [...], "cells": n, "seconds": t}``;
+    an error is a cell that raised although it is not marked ``NBVAL_RAISES_EXCEPTION``, or did not
+    raise although it is.
     """
     import websocket  # websocket-client, a dependency of jupyter_server
 
@@ -303,14 +346,15 @@ def run_notebook_on_server(server: LabServer, notebook: Path, cell_timeout: floa
         ws_url = server.url.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels?token={server.token}"
         ws = websocket.create_connection(ws_url, timeout=cell_timeout)
         try:
-            nb = json.loads(notebook.read_text(encoding="utf-8"))
+            nb = read_notebook(notebook)
             session_id = uuid.uuid4().hex
             code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
             for number, cell in enumerate(code_cells, start=1):
                 text = source(cell)
-                if "NBVAL_SKIP" in text or "nbval-skip" in cell.get("metadata", {}).get("tags", []):
+                tags = cell.get("metadata", {}).get("tags", [])
+                if "NBVAL_SKIP" in text or "nbval-skip" in tags:
                     continue
-                raises = "NBVAL_RAISES_EXCEPTION" in text or "raises-exception" in cell.get("metadata", {}).get("tags", [])
+                raises = "NBVAL_RAISES_EXCEPTION" in text or "raises-exception" in tags
                 message = _message("execute_request", {
                     "code": text, "silent": False, "store_history": True, "user_expressions": {},
                     "allow_stdin": False, "stop_on_error": not raises,

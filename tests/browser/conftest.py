@@ -75,7 +75,7 @@ def screenshot_dir():
 @pytest.fixture(scope="session")
 def decks(browser):
     """Export every notebook to build/slides (offline; libraries fetched once with npm)."""
-    from course_utils.slides import build_decks
+    from course_utils.authoring.slides import build_decks
 
     paths = build_decks(bh.notebooks(), bh.BUILD_DIR / "slides", require_offline=True, log=lambda *_: None)
     return {path.name.removesuffix(".slides.html"): path for path in paths}
@@ -95,13 +95,26 @@ def deck_results(browser, decks, screenshot_dir):
                           "await new Promise(resolve => MathJax.Hub.Queue(resolve)); }")
             facts = page.evaluate(bh.DECK_FACTS_JS)
             page.screenshot(path=str(screenshot_dir / f"{notebook.name[:2]}.png"))
-            measure = page.evaluate(bh.MEASURE_SLIDES_JS)
+            measure = bh.measure_deck(page)
             page.close()
             cache[notebook.stem] = {"opened": opened, "facts": facts, "measure": measure}
         return cache[notebook.stem]
 
     yield result
     context.close()
+
+
+@pytest.fixture(scope="session")
+def fit_report_file():
+    """Collects every deck's slide-fit report; written to build/slide_fit_report.txt at the end."""
+    reports = {}
+    yield reports
+    if reports:
+        bh.BUILD_DIR.mkdir(exist_ok=True)
+        lines = [line for deck in sorted(reports) for line in reports[deck]]
+        (bh.BUILD_DIR / "slide_fit_report.txt").write_text(
+            f"{len(lines)} slides do not fit {bh.SCREEN['width']}×{bh.SCREEN['height']} or show text under "
+            f"{bh.MIN_TEXT_PX} px (code {bh.MIN_CODE_PX} px):\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- JupyterLab

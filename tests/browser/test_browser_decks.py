@@ -1,23 +1,19 @@
 """Every exported deck works in a real browser, offline, and every slide fits a 1280×720 screen.
 
-The decks are built by ``course_utils.slides`` into build/slides; each is opened from disk in
+The decks are built by ``course_utils.authoring.slides`` into build/slides; each is opened from disk in
 headless Chromium with every non-file request aborted. A screenshot of each deck's first slide
-is saved as build/screenshots/NN.png.
+is saved as build/screenshots/NN.png, the list of slides that do not fit as build/slide_fit_report.txt.
 """
-
-import json
 
 import pytest
 
+from course_utils.authoring.notebooks import read_notebook, source
+from course_utils.authoring.slide_plan import slide_plan
+
 import browser_helpers as bh
-from course_utils.slides import slide_plan
 
 NOTEBOOKS = bh.notebooks()
 pytestmark = pytest.mark.browser
-
-
-def load(notebook):
-    return json.loads(notebook.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
@@ -30,25 +26,96 @@ def test_deck_renders_offline_with_the_slides_the_metadata_asks_for(notebook, de
     assert opened.failed_requests == [], "the deck refers to files that are not there"
     assert opened.console_errors == []
     assert (facts["total"], facts["horizontal"]) == (plan.total, plan.horizontal), \
-        "reveal.js counts other slides than the slideshow metadata gives (see course_utils.slides.slide_plan)"
+        "reveal.js counts other slides than the slideshow metadata gives (see course_utils.authoring.slide_plan)"
     assert facts["fragments"] == plan.fragments
     assert facts["notes"] == plan.notes
     assert (facts["width"], facts["height"]) == (1280, 720)
     assert facts["mathjax"], "MathJax did not load"
     assert facts["math_errors"] == 0, "MathJax could not typeset some formulas"
-    markdown = "".join("".join(c["source"]) for c in load(notebook)["cells"] if c["cell_type"] == "markdown")
+    markdown = "".join(source(c) for c in read_notebook(notebook).cells if c.cell_type == "markdown")
     if "$" in markdown:
         assert facts["math_rendered"] > 0, "the notebook has $…$ maths but nothing was typeset"
     assert (screenshot_dir / f"{notebook.name[:2]}.png").stat().st_size > 5_000
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
-def test_no_slide_overflows_a_1280x720_screen(notebook, deck_results):
+def test_every_slide_fits_the_screen_with_readable_text(notebook, deck_results, fit_report_file):
+    """With every fragment shown and nothing moving: nothing below the 720 px screen (text in a box
+    that clips or scrolls counts where it would be drawn), no text under 16 px, no code under 14 px,
+    nothing cut off on the right. Sizes are the ones on the screen (reveal.js scales the slide)."""
     result = deck_results(notebook)
     plan = slide_plan(notebook)
-    problems = bh.overflow_report(result["measure"], plan, load(notebook))
+    assert len(result["measure"]["slides"]) == plan.total
+    problems = bh.fit_report(notebook.name[:2], result["measure"]["slides"], plan, read_notebook(notebook))
+    fit_report_file[notebook.name] = problems
     assert not problems, (
-        f"{notebook.name}: {len(problems)} of {plan.total} slides do not fit "
-        f"{result['measure']['width']}×{result['measure']['height']} "
-        "(split them with subslide/fragment cells, shorten code or outputs):\n" + "\n".join(problems)
+        f"{notebook.name}: {len(problems)} of {plan.total} slides do not fit {bh.SCREEN['width']}×"
+        f"{bh.SCREEN['height']} or show text too small to read (split them with subslide/fragment cells, "
+        "shorten code or outputs, print captions as text):\n" + "\n".join(problems)
     )
+
+
+# --------------------------------------------------------------------------- the measurement itself
+
+
+@pytest.fixture(scope="module")
+def measured_test_deck(browser, tmp_path_factory):
+    """A deck made for the measurement: one slide per case, measured like the course's decks."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from course_utils.authoring.slides import build_decks
+
+    def html_cell(html):
+        cell = new_code_cell("show()", execution_count=1,
+                             outputs=[new_output("display_data", data={"text/html": html, "text/plain": "..."})])
+        return cell
+
+    slides = [
+        new_markdown_cell("# 99 · A slide that fits\n\nOne short line."),
+        new_markdown_cell("## Too long\n\n" + "\n".join(f"{i}. line {i}" for i in range(1, 31))),
+        # 30 lines in a box 100 px high that scrolls: the box fits, its content does not
+        html_cell('<div style="max-height: 100px; overflow-y: auto">'
+                  + "<br>".join(f"row {i}" for i in range(1, 31)) + "</div>"),
+        html_cell('<p>normal text <span style="font-size: 8px">and tiny text</span></p>'),
+        html_cell('<pre style="font-size: 10px">tiny code</pre>'),
+        new_markdown_cell("## Shown last\n\nStill fits."),
+    ]
+    kinds = ["slide", "slide", "slide", "slide", "slide", "slide"]
+    fragment = new_markdown_cell("A fragment that only appears on the second click:\n\n"
+                                 + "\n".join(f"* item {i}" for i in range(1, 25)))
+    slides.insert(6, fragment)
+    kinds.insert(6, "fragment")
+    for cell, kind in zip(slides, kinds, strict=True):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    folder = tmp_path_factory.mktemp("fitcheck") / "notebooks"
+    folder.mkdir()
+    path = folder / "99_fit_check.ipynb"
+    nbformat.write(new_notebook(cells=slides), path)
+    deck = build_decks([path], folder.parent / "slides", require_offline=True, log=lambda *_: None)[0]
+    context = browser.new_context(viewport=bh.SCREEN)
+    opened = bh.open_deck_offline(context, deck)
+    measure = bh.measure_deck(opened.page)
+    context.close()
+    return path, measure
+
+
+def test_the_measurement_finds_each_kind_of_problem_and_nothing_else(measured_test_deck):
+    path, measure = measured_test_deck
+    lines = bh.fit_report("99", measure["slides"], slide_plan(path), read_notebook(path))
+    by_slide = {int(line.split()[2].split("/")[0]): line for line in lines}
+    assert sorted(by_slide) == [2, 3, 4, 5, 6], "\n".join(lines)
+    assert "below the 720 px screen" in by_slide[2] and "line 30" in by_slide[2]
+    assert "below the 720 px screen" in by_slide[3] and "row 30" in by_slide[3]  # inside the scrolled box
+    assert "text at 7.7 px (< 16 px)" in by_slide[4] and "and tiny text" in by_slide[4]
+    assert "code at 9.6 px (< 14 px)" in by_slide[5]
+    assert "below the 720 px screen" in by_slide[6], "the fragment must be measured shown"
+    assert "below" not in by_slide.get(1, "") and 1 not in by_slide
+
+
+def test_the_measurement_reads_the_screen_not_the_slide_box(measured_test_deck):
+    _, measure = measured_test_deck
+    first = measure["slides"][0]
+    assert first["viewport"] == bh.SCREEN
+    assert 0 < first["top"] < first["bottom"] < bh.SCREEN["height"]
+    assert first["min_text"]["px"] >= bh.MIN_TEXT_PX

@@ -1,17 +1,19 @@
 """The course as a learner and a teacher meet it: JupyterLab on localhost, in headless Chromium.
 
 One server (token, free port) serves all tests: each notebook opens in /lab and renders, the
-RISE slideshow view opens, and every notebook runs top to bottom on a server kernel through the
-REST + websocket API, the way JupyterLab itself runs cells.
+RISE slideshow view opens and a sample of its slides is measured like the exported decks, and
+every notebook runs top to bottom on a server kernel through the REST + websocket API, the way
+JupyterLab itself runs cells.
 """
 
-import json
 import re
 
 import pytest
 
+from course_utils.authoring.notebooks import read_notebook, source
+from course_utils.authoring.slide_plan import slide_plan
+
 import browser_helpers as bh
-from course_utils.slides import slide_plan
 
 NOTEBOOKS = bh.notebooks()
 LOAD_TIMEOUT_MS = 90_000
@@ -42,7 +44,7 @@ def test_notebook_opens_and_renders_in_jupyterlab(notebook, lab_server, lab_cont
         assert title.inner_text().startswith(notebook.name[:2])
         # the stored outputs are shown, and the maths is typeset by JupyterLab's MathJax
         panel.locator(".jp-OutputArea-output").first.wait_for(timeout=LOAD_TIMEOUT_MS)
-        first_cells = "".join("".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"][:4])
+        first_cells = "".join(source(c) for c in read_notebook(notebook).cells[:4])
         if re.search(r"\$[^$]+\$", first_cells):
             panel.locator("mjx-container").first.wait_for(timeout=LOAD_TIMEOUT_MS)
         assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").first.inner_text()
@@ -80,6 +82,65 @@ def test_rise_slideshow_view_opens(lab_server, lab_context, screenshot_dir):
     finally:
         page.close()
         close_sessions(lab_server, notebook)
+
+
+# The RISE sample: notebook 03's first nine columns (18 slides: code cells under animations, the
+# tallest of the course) and notebook 06's first three (a long output, an ASCII diagram).
+RISE_SAMPLE = {"03": 9, "06": 3}
+
+
+@pytest.mark.browser
+@pytest.mark.jupyterlab
+@pytest.mark.parametrize("number", sorted(RISE_SAMPLE))
+def test_rise_slides_fit_the_screen(number, lab_server, browser):
+    """The rules of test_browser_decks, in RISE at 1280×720: every fragment shown, nothing moving,
+    nothing below the screen, no text under 16 px (code 14 px). ``python tests/browser/measure_rise.py
+    notebooks/NN_x.ipynb`` measures every slide of a notebook the same way."""
+    notebook = next(p for p in NOTEBOOKS if p.name.startswith(number))
+    plan = slide_plan(notebook)
+    positions = [(s.h, s.v) for s in plan.subslides if s.h < RISE_SAMPLE[number]]
+    context = browser.new_context(viewport=bh.SCREEN)
+    try:
+        page = bh.open_rise(context, lab_server, notebook)
+        measured = bh.measure_rise(page, plan, positions)
+    finally:
+        context.close()
+        close_sessions(lab_server, notebook)
+    assert [(m["h"], m["v"]) for m in measured] == positions
+    problems = bh.fit_report(f"RISE {number}", measured, plan, read_notebook(notebook))
+    assert not problems, (f"{notebook.name} in RISE: {len(problems)} of the {len(positions)} slides measured "
+                          "do not fit 1280×720 or show text too small to read:\n" + "\n".join(problems))
+
+
+# tqdm's plain-text fallback of a progress bar is its first frame ("  0%|          | 0/3"):
+# JupyterLab shows it when the bar's widget state is not in the notebook.
+STALE_PROGRESS = re.compile(r"\b0/\d+")
+
+
+@pytest.mark.browser
+@pytest.mark.jupyterlab
+@pytest.mark.parametrize("number", ["06", "07"])
+def test_stored_training_output_shows_no_stalled_progress_bar(number, lab_server, lab_context):
+    """Opened without running, the training notebooks must not show a progress bar stuck at 0/n.
+
+    Fails until the notebooks are re-executed with the progress output `fit` prints now.
+    """
+    notebook = next(p for p in NOTEBOOKS if p.name.startswith(number))
+    page = lab_context.new_page()
+    try:
+        page.goto(f"{lab_server.url}/lab/tree/notebooks/{notebook.name}?reset&token={lab_server.token}")
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        panel.locator(".jp-OutputArea-output").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)  # widget views render after the page settles
+        outputs = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')).map(o => o.textContent)""")
+    finally:
+        page.close()
+        close_sessions(lab_server, notebook)
+    stalled = [re.sub(r"\s+", " ", text).strip()[:100] for text in outputs if STALE_PROGRESS.search(text)]
+    assert outputs and not stalled, (f"{notebook.name} shows {len(stalled)} progress output(s) stuck at 0/n "
+                                     "when opened in JupyterLab:\n" + "\n".join(stalled))
 
 
 @pytest.mark.jupyterlab

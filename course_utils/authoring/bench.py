@@ -1,7 +1,7 @@
 """Measure the course on this machine and write a Markdown report.
 
-    python -m course_utils.bench                      # writes benchmarks/RESULTS.md
-    python -m course_utils.bench --out report.md --skip-nbval
+    python -m course_utils.authoring.bench                      # writes benchmarks/RESULTS.md
+    python -m course_utils.authoring.bench --out report.md --skip-nbval
 
 What it measures, each on the machine it runs on:
 
@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
 # Code run in a notebook's kernel after the notebook finished; it prints one JSON
@@ -82,7 +82,8 @@ def run_notebook(path: Path) -> tuple[float, dict]:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
     results = {}
     with client.setup_kernel():
         start = time.perf_counter()
@@ -147,7 +148,7 @@ def report(args) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured with `python -m course_utils.bench` on {dt.date.today().isoformat()}.",
+        f"Measured with `python -m course_utils.authoring.bench` on {dt.date.today().isoformat()}.",
         "",
         f"- Machine: {cpu_description()}, {platform.system()} {platform.machine()}",
         f"- Python {platform.python_version()}, torch {torch.__version__}, {torch.get_num_threads()} torch threads",
