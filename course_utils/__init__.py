@@ -1,7 +1,7 @@
 """Shared code for the *PyTorch Building Blocks* notebooks.
 
-Submodules are imported on first use (``course_utils.shapes`` etc.), so that
-``import course_utils`` stays fast and does not import torch by itself.
+Import the part you need (``from course_utils.shapes import trace_shapes``);
+``import course_utils`` alone stays fast and does not import torch.
 
 ========================  ==================================================
 ``device()``              the best device here: CUDA, else Apple's MPS, else CPU
@@ -16,27 +16,12 @@ Submodules are imported on first use (``course_utils.shapes`` etc.), so that
 ``viz``                   diagrams, animations and plots
 ``checks``                automatic checks for the exercises
 ========================  ==================================================
+
+``course_utils.authoring`` holds the tools for course authors (slide decks,
+figures, benchmark, data rebuild); learners never need to open it.
 """
 
-import importlib
-
 __version__ = "0.1.0"
-
-_SUBMODULES = (
-    "arithmetic",
-    "bench",
-    "checks",
-    "conv",
-    "data",
-    "figures",
-    "models",
-    "repro",
-    "rnn",
-    "shapes",
-    "slides",
-    "train",
-    "viz",
-)
 
 
 def device():
@@ -60,13 +45,3 @@ def device():
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
-
-
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES))

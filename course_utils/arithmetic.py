@@ -32,13 +32,13 @@ Example::
 from __future__ import annotations
 
 import math
-from typing import Sequence, Tuple, Union
+from collections.abc import Sequence
 
 from . import _validate
 
 __all__ = ["conv_output_size", "conv_transpose_output_size", "pool_output_size", "receptive_field"]
 
-Size = Union[int, Tuple[int, ...]]
+Size = int | tuple[int, ...]
 
 # Argument names as the learner typed them, with what they mean, for the messages.
 _NAMES = {"i": "i (input size)", "k": "k (kernel size)", "s": "s (stride)", "p": "p (padding)",
@@ -65,7 +65,7 @@ def _pack(n: int | None, sizes: Sequence[int]) -> Size:
     return sizes[0] if n is None else tuple(sizes)
 
 
-def conv_output_size(i: Size, k: Size, s: Size = 1, p: Union[Size, str] = 0, d: Size = 1) -> Size:
+def conv_output_size(i: Size, k: Size, s: Size = 1, p: Size | str = 0, d: Size = 1) -> Size:
     r"""Output size of ``nn.Conv1d/2d/3d`` along each spatial dimension.
 
     .. math::

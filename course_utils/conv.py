@@ -15,7 +15,6 @@ and says how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -24,7 +23,7 @@ from . import _validate
 
 __all__ = ["conv2d_loops", "conv2d_unfold", "PADDING_MODES"]
 
-IntOrPair = Union[int, Tuple[int, int]]
+IntOrPair = int | tuple[int, int]
 
 #: The ``padding_mode`` values of ``nn.Conv2d``: what the border is filled with.
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -36,11 +35,11 @@ class _Conv2dPlan:
 
     padded: torch.Tensor  # (N, C_in, H + top + bottom, W + left + right)
     weight: torch.Tensor  # (C_out, C_in / groups, kH, kW)
-    bias: Optional[torch.Tensor]  # (C_out,) or None
-    stride: Tuple[int, int]
-    dilation: Tuple[int, int]
+    bias: torch.Tensor | None  # (C_out,) or None
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
     groups: int
-    out_size: Tuple[int, int]  # (H_out, W_out)
+    out_size: tuple[int, int]  # (H_out, W_out)
     unbatched: bool  # the input was (C_in, H, W): drop the batch axis again at the end
 
 
@@ -68,7 +67,7 @@ def _check_tensors(input, weight, bias, groups: int) -> None:
         raise ValueError(f"weight's kernel size must be positive, got shape {tuple(weight.shape)}")
 
 
-def _same_padding(kernel: Tuple[int, int], dilation: Tuple[int, int]) -> Tuple[int, int, int, int]:
+def _same_padding(kernel: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int, int, int]:
     """(left, right, top, bottom) pixels that keep the size at stride 1, as PyTorch pads.
 
     The dilated kernel needs d(k-1) extra pixels; an odd total is split with the
@@ -79,7 +78,7 @@ def _same_padding(kernel: Tuple[int, int], dilation: Tuple[int, int]) -> Tuple[i
     return (total_w // 2, total_w - total_w // 2, total_h // 2, total_h - total_h // 2)
 
 
-def _padding_sides(padding, kernel, stride, dilation) -> Tuple[int, int, int, int]:
+def _padding_sides(padding, kernel, stride, dilation) -> tuple[int, int, int, int]:
     """``padding`` (int, pair, 'valid' or 'same') as (left, right, top, bottom), F.pad's order."""
     if not isinstance(padding, str):
         ph, pw = _validate.sizes("padding", padding, 2, minimum=0)
@@ -93,7 +92,7 @@ def _padding_sides(padding, kernel, stride, dilation) -> Tuple[int, int, int, in
     return _same_padding(kernel, dilation)
 
 
-def _check_padding_fits(mode: str, sides, size: Tuple[int, int]) -> None:
+def _check_padding_fits(mode: str, sides, size: tuple[int, int]) -> None:
     """Refuse what F.pad refuses: reflect needs p < size, circular p <= size, both a non-empty input."""
     height, width = size
     for pad, length, axis in zip(sides, (width, width, height, height), ("width",) * 2 + ("height",) * 2):
@@ -111,7 +110,7 @@ def _check_padding_fits(mode: str, sides, size: Tuple[int, int]) -> None:
                              f"{height}×{width}")
 
 
-def _output_size(size, sides, kernel, stride, dilation) -> Tuple[int, int]:
+def _output_size(size, sides, kernel, stride, dilation) -> tuple[int, int]:
     left, right, top, bottom = sides
     padded_size = (size[0] + top + bottom, size[1] + left + right)
     out_size = []
@@ -147,8 +146,8 @@ def _plan(input, weight, bias, stride, padding, dilation, groups, padding_mode) 
     return _Conv2dPlan(x, weight, bias, stride, dilation, groups, out_size, unbatched)
 
 
-def conv2d_loops(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
-                 stride: IntOrPair = 1, padding: Union[IntOrPair, str] = 0, dilation: IntOrPair = 1,
+def conv2d_loops(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+                 stride: IntOrPair = 1, padding: IntOrPair | str = 0, dilation: IntOrPair = 1,
                  groups: int = 1, *, padding_mode: str = "zeros") -> torch.Tensor:
     r"""2-D convolution (cross-correlation) with explicit loops over the output.
 
@@ -230,8 +229,8 @@ def _im2col(x: torch.Tensor, kernel, dilation, stride) -> torch.Tensor:
     return windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, h_out * w_out)
 
 
-def conv2d_unfold(input: torch.Tensor, weight: torch.Tensor, bias: Optional[torch.Tensor] = None,
-                  stride: IntOrPair = 1, padding: Union[IntOrPair, str] = 0, dilation: IntOrPair = 1,
+def conv2d_unfold(input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+                  stride: IntOrPair = 1, padding: IntOrPair | str = 0, dilation: IntOrPair = 1,
                   groups: int = 1, *, padding_mode: str = "zeros") -> torch.Tensor:
     r"""2-D convolution as one matrix product ("im2col").
 

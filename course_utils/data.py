@@ -62,7 +62,7 @@ N_VAL = 1_000
 #: Seeds the permutation that picks the 1,000 validation digits; never change it.
 VALIDATION_SEED = 6_000
 SPLITS = ("train", "val", "test")
-REBUILD = "python -m course_utils.build_mnist_subset"
+REBUILD = "python -m course_utils.authoring.build_mnist_subset"
 
 
 class DataFileError(RuntimeError):

@@ -186,7 +186,8 @@ def trace_shapes(model: nn.Module, *inputs, depth: int | None = None, train: boo
     """
     _validate.module("model", model, expected="an nn.Module (a layer or a network)")
     if not inputs and not kwargs:
-        raise ValueError("trace_shapes needs an input to run the model on, e.g. trace_shapes(model, torch.zeros(1, 3, 32, 32))")
+        raise ValueError("trace_shapes needs an input to run the model on, "
+                         "e.g. trace_shapes(model, torch.zeros(1, 3, 32, 32))")
     if depth is not None:
         depth = _validate.positive_int("depth", depth)
     targets = list(_modules_to_trace(model, depth)) or [(type(model).__name__, model)]  # [] for a single layer

@@ -64,7 +64,8 @@ def test_seed_everything_repeats_every_generator_and_prints_nothing(capsys):
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("bad, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError), ("0", TypeError), (True, TypeError)])
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError), ("0", TypeError),
+                                        (True, TypeError)])
 def test_seed_everything_rejects_bad_seeds(bad, error):
     with pytest.raises(error, match="seed must be"):
         seed_everything(bad)

@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import Dataset
 
 from course_utils import data
-from course_utils.build_mnist_subset import payload_sha256
+from course_utils.authoring.build_mnist_subset import payload_sha256
 
 
 def subsets():

@@ -1,19 +1,16 @@
 """Tests of course_utils.viz.plots: what each plot draws, confusion counts, graph rendering, argument errors."""
 
-import matplotlib
 
-matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from torch import nn  # noqa: E402
-
-from course_utils.train import History  # noqa: E402
-from course_utils.viz import plots  # noqa: E402
-from course_utils.viz.plots import (  # noqa: E402
+from course_utils.train import History
+from course_utils.viz import plots
+from course_utils.viz.plots import (
     confusion_matrix,
     plot_confusion_matrix,
     plot_history,

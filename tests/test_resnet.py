@@ -36,7 +36,8 @@ CONFIGS = [(1000, 3), (10, 3), (1000, 1), (10, 1)]
 
 @pytest.mark.parametrize("num_classes, in_channels", CONFIGS)
 def test_state_dict_has_torchvision_keys_and_shapes(num_classes, in_channels):
-    ours, theirs = ResNet18(num_classes, in_channels).state_dict(), torchvision_resnet18(num_classes, in_channels).state_dict()
+    ours = ResNet18(num_classes, in_channels).state_dict()
+    theirs = torchvision_resnet18(num_classes, in_channels).state_dict()
     assert list(ours) == list(theirs)
     assert all(ours[key].shape == theirs[key].shape for key in theirs)
 

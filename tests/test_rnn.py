@@ -83,7 +83,7 @@ def make_case(case, dtype):
         num_layers=case["num_layers"], bidirectional=case["bidirectional"],
         batch_first=case["batch_first"], bias=case["bias"],
     ).to(dtype)
-    L, N, I = case["length"], case["batch"], case["input_size"]
+    L, N, I = case["length"], case["batch"], case["input_size"]  # noqa: E741 (the docs' names)
     if not case["batched"]:
         x = torch.randn(L, I, dtype=dtype)
     elif case["batch_first"]:
@@ -460,9 +460,6 @@ def test_cells_still_return_the_dtype_of_their_arguments():
 
 @pytest.mark.parametrize("name", ["draw_rnn_cell", "draw_gru_cell", "draw_lstm_cell"])
 def test_cell_diagrams_draw(name):
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from course_utils import viz
@@ -478,9 +475,6 @@ def test_cell_diagrams_draw(name):
 
 
 def test_lstm_diagram_with_projection_and_all_three_side_by_side():
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from course_utils.viz import draw_lstm_cell, draw_rnn_cells
@@ -492,9 +486,6 @@ def test_lstm_diagram_with_projection_and_all_three_side_by_side():
 
 @pytest.mark.parametrize("name", ["draw_rnn_cell", "draw_gru_cell", "draw_lstm_cell"])
 def test_cell_diagrams_refuse_something_that_is_not_an_axes(name):
-    import matplotlib
-
-    matplotlib.use("Agg")
     from course_utils import viz
 
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
@@ -503,7 +494,7 @@ def test_cell_diagrams_refuse_something_that_is_not_an_axes(name):
 
 # ---------------------------------------------------------------- exercise checks
 
-from course_utils.checks import nb04  # noqa: E402
+from course_utils.checks import nb04
 
 
 def printed(check, *answers):

@@ -2,26 +2,23 @@
 
 import warnings
 
-import matplotlib
+import matplotlib.figure
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from course_utils import arithmetic  # noqa: E402
-from course_utils.viz import conv  # noqa: E402
-from course_utils.viz import (  # noqa: E402
+from course_utils import arithmetic
+from course_utils.viz import (
     animate_conv,
     animate_conv_transpose,
     animate_pool,
     animation_html,
+    conv,
     draw_conv_step,
     draw_conv_transpose_step,
     draw_pool_step,
@@ -363,7 +360,7 @@ def test_animation_html_works_offline():
 
 # --- exercise checks of notebook 03 (course_utils.checks.nb03) ------------------------------
 
-from course_utils.checks import nb03  # noqa: E402
+from course_utils.checks import nb03
 
 
 def one_line(capsys):

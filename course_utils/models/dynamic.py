@@ -127,7 +127,8 @@ def lengths_tensor(lengths, batch_size: int, max_length: int) -> torch.Tensor:
                               dtype=torch.int64)
     if values.numel() != batch_size:
         raise ValueError(
-            f"lengths has {values.numel()} entries but the batch has {batch_size} sequences; give one length per sequence"
+            f"lengths has {values.numel()} entries but the batch has {batch_size} sequences; "
+            "give one length per sequence"
         )
     if batch_size and (values.min() < 1 or values.max() > max_length):
         raise ValueError(

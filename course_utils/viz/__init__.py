@@ -3,10 +3,11 @@
 - ``viz.conv``: one step of a convolution, pooling or transposed convolution,
   drawn from the real computation, and animations of all the steps (02, 03).
 - ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
+- ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
 
-Every public name of the three is available here, e.g.
+Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
 """
 
@@ -29,6 +30,7 @@ from .conv import (
     pool_scene,
     save_gif,
 )
+from .paper_cases import CASES, SEED, FigureCase, case_by_name, case_call, make_scene, numerical_example
 from .plots import (
     GRAPHVIZ_INSTALL_HINT,
     confusion_matrix,
@@ -69,6 +71,13 @@ __all__ = [
     "save_model_graph",
     "show_images",
     "show_mistakes",
+    "CASES",
+    "SEED",
+    "FigureCase",
+    "case_by_name",
+    "case_call",
+    "make_scene",
+    "numerical_example",
     "draw_gru_cell",
     "draw_lstm_cell",
     "draw_rnn_cell",

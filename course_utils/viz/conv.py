@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -68,7 +67,7 @@ __all__ = [
     "MAX_FRAMES",
 ]
 
-IntPair = Union[int, Tuple[int, int]]
+IntPair = int | tuple[int, int]
 
 #: Colours of the diagrams (Dumoulin & Visin: inputs blue, outputs cyan).
 COLORS = {
@@ -126,19 +125,19 @@ class ConvScene:
     operation: str
     grid_kind: np.ndarray
     grid_values: np.ndarray
-    kernel_size: Tuple[int, int]
-    stride: Tuple[int, int]
-    dilation: Tuple[int, int]
-    kernel_values: Optional[np.ndarray]
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    kernel_values: np.ndarray | None
     output: np.ndarray
-    input_shape: Tuple[int, int]
+    input_shape: tuple[int, int]
     title: str
     input_label: str
-    argmax: Optional[np.ndarray] = None
+    argmax: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
 
     @property
-    def output_shape(self) -> Tuple[int, int]:
+    def output_shape(self) -> tuple[int, int]:
         return tuple(int(n) for n in self.output.shape)
 
     @property
@@ -156,7 +155,7 @@ class ConvScene:
                 covered[r, c] = True
         return ~covered & (self.grid_kind != OUTSIDE)
 
-    def window(self, step: Tuple[int, int]) -> list:
+    def window(self, step: tuple[int, int]) -> list:
         """Grid cells ``(row, col)`` the kernel covers to produce output ``step``."""
         (r, c), (sh, sw), (dh, dw) = step, self.stride, self.dilation
         kh, kw = self.kernel_size
@@ -180,11 +179,11 @@ def _plane(name: str, value) -> torch.Tensor:
     return tensor.to(torch.float64)
 
 
-def _pair(name: str, value, minimum: int) -> Tuple[int, int]:
+def _pair(name: str, value, minimum: int) -> tuple[int, int]:
     return check.sizes(name, value, dims=2, minimum=minimum)
 
 
-def _check_step(step, shape: Tuple[int, int]) -> Tuple[int, int]:
+def _check_step(step, shape: tuple[int, int]) -> tuple[int, int]:
     """``step`` as ``(row, col)``: an output cell, or its flat index in row-major order."""
     rows, cols = shape
     if isinstance(step, (int, np.integer)) and not isinstance(step, bool):
@@ -217,7 +216,7 @@ def _check_size(scene: ConvScene, name: str, animated: bool) -> None:
                          f"(an 8×8 output); {crop}, or draw single steps with draw_scene")
 
 
-def _fmt(pair: Tuple[int, int]) -> str:
+def _fmt(pair: tuple[int, int]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
@@ -226,7 +225,7 @@ def _fmt(pair: Tuple[int, int]) -> str:
 # ----------------------------------------------------------------------------
 
 
-def _pad_grid(x: torch.Tensor, pads: Tuple[int, int, int, int], fill: float):
+def _pad_grid(x: torch.Tensor, pads: tuple[int, int, int, int], fill: float):
     """Pad ``x`` by (top, bottom, left, right); return values and cell kinds."""
     top, bottom, left, right = pads
     values = F.pad(x[None, None], (left, right, top, bottom), value=fill)[0, 0]
@@ -257,7 +256,7 @@ def _conv_padding(padding, kernel, dilation):
     return (padding[0], padding[0], padding[1], padding[1]), padding, label, label
 
 
-def conv_scene(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
+def conv_scene(x, weight, stride: IntPair = 1, padding: IntPair | str = 0,
                dilation: IntPair = 1) -> ConvScene:
     """Compute what :func:`draw_conv_step` draws, with ``F.conv2d``.
 
@@ -408,7 +407,7 @@ def _pool_grid(x, output_shape, mode, kernel, stride, padding, dilation):
     return values, kind
 
 
-def pool_scene(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
+def pool_scene(x, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
                dilation: IntPair = 1, ceil_mode: bool = False, mode: str = "max",
                count_include_pad: bool = True) -> ConvScene:
     """Compute what :func:`draw_pool_step` draws, with ``F.max_pool2d`` or ``F.avg_pool2d``.
@@ -477,7 +476,7 @@ def _label_cells(label: str) -> float:
     return 0.45 + 0.5 * (label.count("\n") + 1)
 
 
-def _cells(scene: ConvScene, label: Optional[str] = None) -> Tuple[float, float]:
+def _cells(scene: ConvScene, label: str | None = None) -> tuple[float, float]:
     """Width and height of the drawing in cells."""
     gh, gw = scene.grid_kind.shape
     oh, ow = scene.output_shape
@@ -504,7 +503,7 @@ def _wrap_title(title: str, width_in: float) -> str:
     return title[:cut + 1] + "\n" + title[cut + 2:]
 
 
-def _figure_size(scene: ConvScene) -> Tuple[float, float]:
+def _figure_size(scene: ConvScene) -> tuple[float, float]:
     width, height = _cells(scene)
     text = _text_height(2, _TITLE_PT) + _text_height(1, _EQUATION_PT)
     cell = min(0.42, (_MAX_SIZE[0] - 0.2) / width, (_MAX_SIZE[1] - text) / height)
@@ -532,7 +531,7 @@ def _layout(ax, scene: ConvScene) -> _Layout:
     """Clear ``ax``, set its limits in cells, and place the input and output grids."""
     ax.clear()
     ax.set_axis_off()
-    (gh, gw), (oh, ow) = scene.grid_kind.shape, scene.output_shape
+    (gh, gw), (oh, _ow) = scene.grid_kind.shape, scene.output_shape
     rows = max(gh, oh)
     unused = scene.unused
     input_label = _input_label(scene, unused)
@@ -639,7 +638,7 @@ def _draw_output(ax, scene: ConvScene, at: _Layout, step, show_values: bool,
 
 def _draw_captions(ax, scene: ConvScene, at: _Layout, step, show_values: bool) -> None:
     """The grids' captions, the call as a title above, this step's result below."""
-    (gh, gw), (oh, ow) = scene.grid_kind.shape, scene.output_shape
+    (_gh, gw), (oh, ow) = scene.grid_kind.shape, scene.output_shape
     ax.text(at.input_x + gw / 2, at.input_y - 0.25, at.input_label, ha="center", va="bottom",
             fontsize=_LABEL_PT, linespacing=1.1)
     ax.text(at.output_x + ow / 2, at.output_y - 0.25, f"output {oh}×{ow}", ha="center",
@@ -650,7 +649,7 @@ def _draw_captions(ax, scene: ConvScene, at: _Layout, step, show_values: bool) -
             ha="center", va="top", fontsize=_EQUATION_PT)
 
 
-def _draw_scene(ax, scene: ConvScene, step: Tuple[int, int], show_values: bool,
+def _draw_scene(ax, scene: ConvScene, step: tuple[int, int], show_values: bool,
                 progressive: bool = False) -> None:
     """Draw ``scene`` at output position ``step`` into ``ax`` (which is cleared first).
 
@@ -664,7 +663,7 @@ def _draw_scene(ax, scene: ConvScene, step: Tuple[int, int], show_values: bool,
     _draw_captions(ax, scene, at, step, show_values)
 
 
-def _equation(scene: ConvScene, step: Tuple[int, int], show_values: bool = True) -> str:
+def _equation(scene: ConvScene, step: tuple[int, int], show_values: bool = True) -> str:
     value = _number(scene.output[step])
     where = f"output[{step[0]}, {step[1]}]"
     if not show_values:
@@ -735,12 +734,7 @@ def draw_scene(scene: ConvScene, step=(0, 0), show_values: bool = True, ax=None,
     return _draw_step(scene, step, show_values, ax, figsize, progressive, name="the scene's input")
 
 
-def _draw(scene, step, show_values, ax, figsize, function=None, progressive=False):
-    """The old private name, kept only until ``course_utils.figures`` calls :func:`draw_scene`."""
-    return draw_scene(scene, step, show_values, ax, figsize=figsize, progressive=progressive)
-
-
-def draw_conv_step(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
+def draw_conv_step(x, weight, stride: IntPair = 1, padding: IntPair | str = 0,
                    dilation: IntPair = 1, step=(0, 0), show_values: bool = True, ax=None, *,
                    figsize=None, progressive: bool = False):
     r"""Draw one step of the 2-D convolution ``F.conv2d(x, weight, stride, padding, dilation)``.
@@ -820,7 +814,7 @@ def draw_conv_transpose_step(x, weight, stride: IntPair = 1, padding: IntPair = 
     return _draw_step(scene, step, show_values, ax, figsize, progressive, name="x")
 
 
-def draw_pool_step(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
+def draw_pool_step(x, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
                    dilation: IntPair = 1, ceil_mode: bool = False, mode: str = "max",
                    count_include_pad: bool = True, step=(0, 0), show_values: bool = True, ax=None,
                    *, figsize=None, progressive: bool = False):
@@ -911,12 +905,7 @@ def animate_scene(scene: ConvScene, show_values: bool = True, interval: int = 70
     return _animation(scene, show_values, interval, figsize, name="the scene's input")
 
 
-def _animate(scene, show_values, interval, figsize, function=None):
-    """The old private name, kept only until ``course_utils.figures`` calls :func:`animate_scene`."""
-    return animate_scene(scene, show_values, interval, figsize=figsize)
-
-
-def animate_conv(x, weight, stride: IntPair = 1, padding: Union[IntPair, str] = 0,
+def animate_conv(x, weight, stride: IntPair = 1, padding: IntPair | str = 0,
                  dilation: IntPair = 1, show_values: bool = True, interval: int = 700, *,
                  figsize=None):
     """Animate every step of ``F.conv2d(x, weight, stride, padding, dilation)``.
@@ -951,7 +940,7 @@ def animate_conv_transpose(x, weight, stride: IntPair = 1, padding: IntPair = 0,
     return _animation(scene, show_values, interval, figsize, name="x")
 
 
-def animate_pool(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
+def animate_pool(x, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
                  dilation: IntPair = 1, ceil_mode: bool = False, mode: str = "max",
                  count_include_pad: bool = True, show_values: bool = True, interval: int = 700,
                  *, figsize=None):
@@ -965,7 +954,7 @@ def animate_pool(x, kernel_size: IntPair, stride: Optional[IntPair] = None, padd
     return _animation(scene, show_values, interval, figsize, name="x")
 
 
-def save_gif(animation, path, dpi: int = 72, fps: Optional[float] = None) -> None:
+def save_gif(animation, path, dpi: int = 72, fps: float | None = None) -> None:
     """Write ``animation`` to ``path`` as a looping GIF, with Pillow.
 
     The file depends only on the frames (no timestamps), so regenerating it gives the
@@ -1013,7 +1002,6 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
         An :class:`IPython.display.HTML` object.
     """
     from IPython.display import HTML
-
     from matplotlib.animation import Animation
 
     check.instance("animation", animation, Animation, _ANIMATION)

@@ -266,7 +266,8 @@ def confusion_matrix(targets, predictions, num_classes: int | None = None) -> to
     """
     targets, predictions = _labels("targets", targets), _labels("predictions", predictions)
     if len(targets) != len(predictions):
-        raise ValueError(f"targets and predictions must have the same length, got {len(targets)} and {len(predictions)}")
+        raise ValueError("targets and predictions must have the same length, "
+                         f"got {len(targets)} and {len(predictions)}")
     seen = int(max(targets.max().item(), predictions.max().item())) + 1 if len(targets) else 0
     if num_classes is None:
         num_classes = max(seen, 1)
