@@ -199,7 +199,7 @@ def test_transposed_rejects_impossible_or_undrawable_settings():
     with pytest.raises(ValueError, match="crop"):
         draw_conv_transpose_step(torch.ones(5, 5), torch.ones(3, 3), padding=3)
     # from course_utils.arithmetic, unchanged: the message says what the size would be
-    with pytest.raises(ValueError, match=r"output size would be .* = -1 .*use a smaller padding"):
+    with pytest.raises(ValueError, match=r"output size would be .* = -1.*use a smaller padding"):
         draw_conv_transpose_step(torch.ones(1, 1), torch.ones(1, 1), padding=1)
 
 
@@ -267,11 +267,11 @@ def test_max_pool_scene_size_equals_pytorch(i, k, s, p, d, ceil):
     (dict(x=torch.ones(1, 1, 5, 5)), ValueError, r"^x must be 2-D .*x\[0, 0\]"),
     (dict(x=torch.ones(3, 5, 5)), ValueError, r"^x must be 2-D .*x\[0\]"),
     (dict(weight=torch.ones(3)), ValueError, "^weight must be 2-D"),
-    (dict(stride=0), ValueError, "^stride must be a positive int in every dimension, got 0"),
-    (dict(padding=-1), ValueError, "^padding must be an int ≥ 0 in every dimension, got -1"),
-    (dict(dilation=0), ValueError, "^dilation must be a positive int in every dimension"),
+    (dict(stride=0), ValueError, "^stride must be a positive int, got 0"),
+    (dict(padding=-1), ValueError, "^padding must be an int ≥ 0, got -1"),
+    (dict(dilation=0), ValueError, "^dilation must be a positive int, got 0"),
     (dict(stride=1.5), TypeError, "^stride must be a positive int or a tuple"),
-    (dict(stride=(1, 2, 3)), ValueError, r"^stride must be .* tuple \(height, width\), got .* 3 entries"),
+    (dict(stride=(1, 2, 3)), ValueError, r"^stride must be .* tuple \(height, width\).*, got .* 3 entries"),
     (dict(padding="full"), ValueError, "^padding must be an int, a pair, 'valid' or 'same'"),
     (dict(padding="same", stride=2), ValueError, "stride 1"),
     (dict(weight=torch.ones(7, 7)), ValueError, "kernel .* spans .* padded input"),
