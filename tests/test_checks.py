@@ -16,8 +16,7 @@ import torch
 from torch import nn
 
 from course_utils import checks
-from course_utils.checks import _i18n, msg
-from course_utils.checks import nb00, nb01, nb02, nb03, nb04
+from course_utils.checks import _i18n, msg, nb00, nb01, nb02, nb03, nb04
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "course_utils" / "checks"

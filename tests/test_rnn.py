@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence
 
+from course_utils.checks import nb04
 from course_utils.rnn import GATES, gru_cell, lstm_cell, rnn_cell, run_rnn
 
 TOLERANCE = {torch.float32: 1e-5, torch.float64: 1e-10}
@@ -494,7 +495,6 @@ def test_cell_diagrams_refuse_something_that_is_not_an_axes(name):
 
 # ---------------------------------------------------------------- exercise checks
 
-from course_utils.checks import nb04
 
 
 def printed(check, *answers):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from course_utils import arithmetic
+from course_utils.checks import nb03
 from course_utils.viz import (
     animate_conv,
     animate_conv_transpose,
@@ -360,7 +361,6 @@ def test_animation_html_works_offline():
 
 # --- exercise checks of notebook 03 (course_utils.checks.nb03) ------------------------------
 
-from course_utils.checks import nb03
 
 
 def one_line(capsys):

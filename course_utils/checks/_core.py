@@ -21,13 +21,24 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ._errors import CheckFailed, NotAttempted, WrongForm
 from ._expect import shown
-from ._i18n import (FAILED, FAILED_WITH_HINT, NOT_ATTEMPTED, PASSED, READ_THE_ERROR, WRONG_FORM,
-                    YOUR_FUNCTION_RAISED, Message, msg, template_fields)
+from ._i18n import (
+    FAILED,
+    FAILED_WITH_HINT,
+    NOT_ATTEMPTED,
+    PASSED,
+    READ_THE_ERROR,
+    WRONG_FORM,
+    YOUR_FUNCTION_RAISED,
+    Message,
+    msg,
+    template_fields,
+)
 from ._mistakes import diagnose, is_placeholder, module_mistake
 
 __all__ = ["exercise", "exercises", "Verdict", "answered", "call", "expect_raises"]

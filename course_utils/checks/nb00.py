@@ -3,8 +3,19 @@
 import torch
 from torch import nn
 
-from . import WrongForm, answered, as_int, as_shape, call, exercise, expect, expect_equal, expect_shape, msg
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    WrongForm,
+    answered,
+    as_int,
+    as_shape,
+    call,
+    exercise,
+    expect,
+    expect_equal,
+    expect_shape,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 
 __all__ = ["exercise_0_1", "exercise_0_2", "exercise_0_3", "exercise_0_4", "set_language"]
 

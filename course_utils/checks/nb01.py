@@ -3,9 +3,19 @@
 import torch
 from torch import nn
 
-from . import (CheckFailed, answered, as_int, call, exercise, expect, expect_equal, expect_module, expect_shape,
-               msg)
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    answered,
+    as_int,
+    call,
+    exercise,
+    expect,
+    expect_equal,
+    expect_module,
+    expect_shape,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 from ._mistakes import tensor_attribute
 
 __all__ = ["exercise_1_1", "exercise_1_2", "exercise_1_3", "set_language"]

@@ -4,8 +4,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import CheckFailed, answered, as_shape, call, exercise, expect, expect_close, expect_equal, msg
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    answered,
+    as_shape,
+    call,
+    exercise,
+    expect,
+    expect_close,
+    expect_equal,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 
 __all__ = ["exercise_2_1", "exercise_2_2", "exercise_2_3", "exercise_2_4", "set_language"]
 

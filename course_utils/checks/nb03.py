@@ -8,8 +8,18 @@ import torch.nn.functional as F
 
 from course_utils._validate import _is_int
 
-from . import CheckFailed, answered, as_int, call, exercise, expect, expect_raises, msg, shown
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    answered,
+    as_int,
+    call,
+    exercise,
+    expect,
+    expect_raises,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+    shown,
+)
 
 __all__ = ["exercise_3_1", "exercise_3_2", "exercise_3_3", "set_language"]
 

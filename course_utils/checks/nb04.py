@@ -8,8 +8,18 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import CheckFailed, NotAttempted, as_int, as_shape, call, exercise, expect, expect_equal, msg
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    NotAttempted,
+    as_int,
+    as_shape,
+    call,
+    exercise,
+    expect,
+    expect_equal,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 
 __all__ = ["exercise_4_1", "exercise_4_2", "exercise_4_3", "set_language"]
 

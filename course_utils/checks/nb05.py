@@ -9,8 +9,17 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
-from . import CheckFailed, as_int, call, exercise, expect, expect_close, expect_shape, msg
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    as_int,
+    call,
+    exercise,
+    expect,
+    expect_close,
+    expect_shape,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 
 __all__ = ["exercise_5_1", "exercise_5_2", "exercise_5_3", "set_language"]
 

@@ -10,8 +10,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import CheckFailed, call, exercise, expect, expect_close, expect_shape, msg
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    call,
+    exercise,
+    expect,
+    expect_close,
+    expect_shape,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 
 __all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3", "set_language"]
 

@@ -8,8 +8,19 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import CheckFailed, as_int, as_shape, call, exercise, expect, expect_equal, expect_module, expect_shape, msg
-from . import set_language  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+from . import (
+    CheckFailed,
+    as_int,
+    as_shape,
+    call,
+    exercise,
+    expect,
+    expect_equal,
+    expect_module,
+    expect_shape,
+    msg,
+    set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+)
 
 __all__ = ["exercise_7_1", "exercise_7_2", "exercise_7_3", "set_language"]
 
