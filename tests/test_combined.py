@@ -238,18 +238,18 @@ def _per_class(targets, predictions, num_classes):
 
 
 @pytest.mark.parametrize("check, answer, expected", [
-    ("check_6_1", _not_done, "⏳ 6.1 not attempted yet"),
-    ("check_6_1", _rows, "✅ 6.1 passed"),
-    ("check_6_1", lambda x: x.reshape(x.shape[0], x.shape[2], -1), "❌ 6.1: the shape is right but"),
-    ("check_6_1", lambda x: x.flatten(2), "❌ 6.1: expected sequence shape"),
-    ("check_6_2", _not_done, "⏳ 6.2 not attempted yet"),
-    ("check_6_2", _gru_step, "✅ 6.2 passed"),
-    ("check_6_2", lambda gru, x: gru(x)[0], "❌ 6.2: your function raised RuntimeError: do not call"),
-    ("check_6_2", lambda gru, x: _gru_step(gru, x)[:, 0], "❌ 6.2: expected output shape"),
-    ("check_6_3", _not_done, "⏳ 6.3 not attempted yet"),
-    ("check_6_3", _per_class, "✅ 6.3 passed"),
-    ("check_6_3", lambda t, p, k: 100 * _per_class(t, p, k), "❌ 6.3: the values are percentages"),
-    ("check_6_3", lambda t, p, k: _per_class(p, t, k), "❌ 6.3: you divided by how often"),
+    ("exercise_6_1", _not_done, "⏳ 6.1 not attempted yet"),
+    ("exercise_6_1", _rows, "✅ 6.1 passed"),
+    ("exercise_6_1", lambda x: x.reshape(x.shape[0], x.shape[2], -1), "❌ 6.1: the shape is right but"),
+    ("exercise_6_1", lambda x: x.flatten(2), "❌ 6.1: expected sequence shape"),
+    ("exercise_6_2", _not_done, "⏳ 6.2 not attempted yet"),
+    ("exercise_6_2", _gru_step, "✅ 6.2 passed"),
+    ("exercise_6_2", lambda gru, x: gru(x)[0], "❌ 6.2: your function raised RuntimeError: do not call"),
+    ("exercise_6_2", lambda gru, x: _gru_step(gru, x)[:, 0], "❌ 6.2: expected output shape"),
+    ("exercise_6_3", _not_done, "⏳ 6.3 not attempted yet"),
+    ("exercise_6_3", _per_class, "✅ 6.3 passed"),
+    ("exercise_6_3", lambda t, p, k: 100 * _per_class(t, p, k), "❌ 6.3: the values are percentages"),
+    ("exercise_6_3", lambda t, p, k: _per_class(p, t, k), "❌ 6.3: you divided by how often"),
 ])
 def test_exercise_checks_print_one_line(check, answer, expected, capsys):
     from course_utils.checks import nb06

@@ -342,9 +342,9 @@ def biased_7_3(num_classes):
 
 
 @pytest.mark.parametrize("check, right, wrong, wrong_message", [
-    (nb07.check_7_1, right_7_1, lambda s, c, k: (s[0], c, s[2] // k, s[3] // k), "expected (1, 256, 4, 4)"),
-    (nb07.check_7_2, right_7_2, lambda i, o, s: 9 * i * o + 3 * 9 * o * o + 8 * o, "expected 525,568"),
-    (nb07.check_7_3, right_7_3, biased_7_3, "conv1 has a bias"),
+    (nb07.exercise_7_1, right_7_1, lambda s, c, k: (s[0], c, s[2] // k, s[3] // k), "expected (1, 256, 4, 4)"),
+    (nb07.exercise_7_2, right_7_2, lambda i, o, s: 9 * i * o + 3 * 9 * o * o + 8 * o, "expected 525,568"),
+    (nb07.exercise_7_3, right_7_3, biased_7_3, "conv1 has a bias"),
 ])
 def test_exercise_checks(check, right, wrong, wrong_message):
     number = check.__name__[-3:].replace("_", ".")
@@ -360,7 +360,7 @@ def test_check_7_3_catches_a_model_that_still_pools():
         model.maxpool = nn.MaxPool2d(3, 2, 1)
         return model
 
-    assert "model.maxpool still pools" in printed(nb07.check_7_3, still_pools)
+    assert "model.maxpool still pools" in printed(nb07.exercise_7_3, still_pools)
 
 
 @pytest.mark.parametrize("dtype, fix", [

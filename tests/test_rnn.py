@@ -525,24 +525,25 @@ def test_check_4_1():
     def no_directions(kind, input_size, hidden_size, num_layers=1, bidirectional=False, bias=True, proj_size=0):
         return count_parameters(kind, input_size, hidden_size, num_layers, False, bias, proj_size)
 
-    assert printed(nb04.check_4_1, todo) == "⏳ 4.1 not attempted yet"
-    assert printed(nb04.check_4_1, count_parameters) == "✅ 4.1 passed"
-    line = printed(nb04.check_4_1, no_directions)
+    assert printed(nb04.exercise_4_1, todo) == "⏳ 4.1 not attempted yet"
+    assert printed(nb04.exercise_4_1, count_parameters) == "✅ 4.1 passed"
+    line = printed(nb04.exercise_4_1, no_directions)
     assert line.startswith("❌ 4.1: count_rnn_parameters('RNN', 4, 6, bidirectional=True) returned 72, expected 144")
     assert "each direction has its own" in line
-    assert printed(nb04.check_4_1, lambda *a, **k: 1.5).startswith("❌ 4.1: count_rnn_parameters('RNN', 10, 20) "
-                                                                   "returned a float")
-    assert printed(nb04.check_4_1, lambda kind: 0).startswith("❌ 4.1: your function raised TypeError")
+    line = printed(nb04.exercise_4_1, lambda *a, **k: 1.5)
+    assert line.startswith("❌ 4.1: expected the result of count_rnn_parameters('RNN', 10, 20) as a whole number, got 1.5")
+    assert printed(nb04.exercise_4_1, lambda kind: 0).startswith("❌ 4.1: your function raised TypeError")
 
 
 def test_check_4_2():
-    assert printed(nb04.check_4_2, ..., ...) == "⏳ 4.2 not attempted yet"
-    assert printed(nb04.check_4_2, (4, 9, 32), (6, 4, 16)) == "✅ 4.2 passed"
-    assert printed(nb04.check_4_2, torch.Size([4, 9, 32]), [6, 4, 16]) == "✅ 4.2 passed"
-    line = printed(nb04.check_4_2, (4, 9, 32), (4, 6, 16))
+    assert printed(nb04.exercise_4_2, ..., ...) == "⏳ 4.2 not attempted yet"
+    assert printed(nb04.exercise_4_2, (4, 9, 32), (6, 4, 16)) == "✅ 4.2 passed"
+    assert printed(nb04.exercise_4_2, torch.Size([4, 9, 32]), [6, 4, 16]) == "✅ 4.2 passed"
+    line = printed(nb04.exercise_4_2, (4, 9, 32), (4, 6, 16))
     assert line.startswith("❌ 4.2: expected h_n_shape (6, 4, 16), got (4, 6, 16)") and "never batch-first" in line
-    assert "D·H" in printed(nb04.check_4_2, (4, 9, 16), (6, 4, 16))
-    assert printed(nb04.check_4_2, "4, 9, 32", (6, 4, 16)).startswith("❌ 4.2: output_shape should be a tuple")
+    assert "D·H" in printed(nb04.exercise_4_2, (4, 9, 16), (6, 4, 16))
+    line = printed(nb04.exercise_4_2, "4, 9, 32", (6, 4, 16))
+    assert line.startswith("❌ 4.2: expected output_shape as a tuple of ints such as (1, 2, 3), got '4, 9, 32'")
 
 
 def lstm_proj_step(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr):
@@ -565,14 +566,14 @@ def test_check_4_3():
         c_next = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         return (torch.sigmoid(o) * torch.tanh(c_next)) @ weight_hr.T, c_next
 
-    assert printed(nb04.check_4_3, todo) == "⏳ 4.3 not attempted yet"
-    assert printed(nb04.check_4_3, lstm_proj_step) == "✅ 4.3 passed"
-    assert printed(nb04.check_4_3, lstm_cell_adapter) == "✅ 4.3 passed"
-    line = printed(nb04.check_4_3, no_projection)
+    assert printed(nb04.exercise_4_3, todo) == "⏳ 4.3 not attempted yet"
+    assert printed(nb04.exercise_4_3, lstm_proj_step) == "✅ 4.3 passed"
+    assert printed(nb04.exercise_4_3, lstm_cell_adapter) == "✅ 4.3 passed"
+    line = printed(nb04.exercise_4_3, no_projection)
     assert line.startswith("❌ 4.3: expected h_next of shape (2, 3), got (2, 6)") and "weight_hr" in line
-    line = printed(nb04.check_4_3, wrong_gate_order)
+    line = printed(nb04.exercise_4_3, wrong_gate_order)
     assert line.startswith("❌ 4.3: c_next differs") and "i, f, g, o" in line
-    assert printed(nb04.check_4_3, lambda *a: a[1]).startswith("❌ 4.3: expected a pair")
+    assert printed(nb04.exercise_4_3, lambda *a: a[1]).startswith("❌ 4.3: expected a pair")
 
 
 def lstm_cell_adapter(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr):
