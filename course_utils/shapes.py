@@ -129,7 +129,7 @@ class ShapeTable:
         )
         return (
             f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-            f"<p><small>{html.escape(self._footer())}</small></p>"
+            f"<p>{html.escape(self._footer())}</p>"
         )
 
 
