@@ -37,6 +37,7 @@ from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_c
 __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
+    "combined_model_rnn_graph",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -52,7 +53,7 @@ FRAME_MS = 800  # per frame of a GIF
 
 
 def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
-    """Draw notebook 06's autograd graph, the picture it shows when Graphviz is missing."""
+    """Draw notebook 06's whole autograd graph (too big for a slide: the notebook links to it)."""
     import torch
 
     from course_utils.models import CombinedModel
@@ -61,11 +62,32 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
     torch.manual_seed(0)  # the graph does not depend on the weights; seeded all the same
     save_model_graph(CombinedModel(), torch.zeros(1, 1, 28, 28), path=out_dir / "combined_model_graph.png")
     return [("combined_model_graph.png",
-             "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
+             "autograd graph of `CombinedModel` (torchviz + Graphviz), all of it; notebook 06 links to it")]
+
+
+def combined_model_rnn_graph(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw the RNN part of notebook 06's autograd graph, large enough to read on a slide."""
+    from collections import OrderedDict
+
+    import torch
+    from torch import nn
+
+    from course_utils.models import CombinedModel
+    from course_utils.viz.plots import save_model_graph
+
+    torch.manual_seed(0)
+    # The model's own RNN, inside a container named like the model's attribute, so that the
+    # parameters are labelled rnn.weight_ih_l0 etc.; its input is one step of 6272 features.
+    rnn = nn.Sequential(OrderedDict(rnn=CombinedModel().rnn))
+    save_model_graph(rnn, torch.zeros(1, 1, 6272), path=out_dir / "combined_model_rnn_graph.png",
+                     graph_attr={"ranksep": "0.18", "nodesep": "0.15"}, node_attr={"fontsize": "13"})
+    return [("combined_model_rnn_graph.png",
+             "autograd graph of `CombinedModel`'s RNN over a sequence of one step (torchviz), notebook 06")]
 
 
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
-EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph]
+EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph,
+                                                                    combined_model_rnn_graph]
 
 
 def _png_metadata() -> dict:

@@ -4,8 +4,8 @@
   drawn from the real computation, and animations of all the steps (02, 03).
 - ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
-- ``viz.plots``: image grids, training history, confusion matrix and a gallery
-  of mistakes (06, 07).
+- ``viz.plots``: image grids, training history, confusion matrix, a gallery
+  of mistakes, autograd graphs, and ``show_source`` for a model's code (06, 07).
 
 Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
@@ -33,6 +33,7 @@ from .conv import (
 from .paper_cases import CASES, SEED, FigureCase, case_by_name, case_call, make_scene, numerical_example
 from .plots import (
     GRAPHVIZ_INSTALL_HINT,
+    SourceCode,
     confusion_matrix,
     graphviz_available,
     model_graph,
@@ -41,6 +42,7 @@ from .plots import (
     save_model_graph,
     show_images,
     show_mistakes,
+    show_source,
 )
 from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
 
@@ -63,6 +65,7 @@ __all__ = [
     "pool_scene",
     "save_gif",
     "GRAPHVIZ_INSTALL_HINT",
+    "SourceCode",
     "confusion_matrix",
     "graphviz_available",
     "model_graph",
@@ -71,6 +74,7 @@ __all__ = [
     "save_model_graph",
     "show_images",
     "show_mistakes",
+    "show_source",
     "CASES",
     "SEED",
     "FigureCase",
