@@ -339,16 +339,6 @@ def _accuracy_with_gradients(model, loader):
     ("exercise_6_4", _accuracy_with_gradients, "❌ 6.4: the loop records gradients it never uses"),
     ("exercise_6_4", lambda model, loader: 100 * _accuracy(model, loader), "❌ 6.4: the accuracy is a percentage"),
     ("exercise_6_4", lambda model, loader: [0.6], "❌ 6.4: accuracy returned [0.6], not one number"),
-    ("exercise_6_5", ..., "⏳ 6.5 not attempted yet"),
-    ("exercise_6_5", 197_376, "✅ 6.5 passed"),
-    ("exercise_6_5", torch.tensor(197_376), "✅ 6.5 passed"),
-    ("exercise_6_5", 98_688, "❌ 6.5: 98,688 is not the count — hint: that is one direction"),
-    ("exercise_6_5", 196_608, "❌ 6.5: 196,608 is not the count — hint: the biases are missing"),
-    ("exercise_6_5", 263_168, "❌ 6.5: 263,168 is not the count — hint: that is an LSTM's count"),
-    ("exercise_6_5", 65_792, "❌ 6.5: 65,792 is not the count — hint: that is a plain RNN's count"),
-    ("exercise_6_5", 221_952, "❌ 6.5: 221,952 is not the count — hint: hidden_size is 64 per direction"),
-    ("exercise_6_5", 200_000, "❌ 6.5: 200,000 is not the count — hint: per direction: 3 gates"),
-    ("exercise_6_5", 197_376.0, "❌ 6.5: expected the parameter count as a whole number, got the float"),
 ])
 def test_exercise_checks_print_one_line(check, answer, expected, capsys):
     from course_utils.checks import nb06

@@ -4,7 +4,6 @@
 - 6.2 ``one_step_gru(gru, x)``: what an ``nn.GRU`` returns for a length-1 sequence, without ``weight_hh``.
 - 6.3 ``train_step(model, optimizer, loss_fn, images, labels)``: a buggy training step, fixed (debugging).
 - 6.4 ``accuracy(model, loader)``: a buggy evaluation loop, fixed (debugging).
-- 6.5 ``answer``: the parameter count of ``nn.GRU(448, 64, bidirectional=True)``, predicted.
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ from torch import nn
 
 from . import (
     CheckFailed,
-    answered,
-    as_int,
     call,
     exercise,
     expect,
@@ -26,7 +23,7 @@ from . import (
     shown,
 )
 
-__all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3", "exercise_6_4", "exercise_6_5", "set_language"]
+__all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3", "exercise_6_4", "set_language"]
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -252,25 +249,3 @@ def exercise_6_4(accuracy) -> None:
                "over all batches and divide by the number of images"))
     expect(not any(model.grad_enabled), msg("the loop records gradients it never uses"),
            msg("wrap it in `with torch.no_grad():` — faster, and no memory held for a backward pass"))
-
-
-# --------------------------------------------------------------------------- 6.5
-
-_GRU_COUNTS = {
-    98_688: msg("that is one direction: bidirectional=True gives every weight and bias a reverse twin"),
-    196_608: msg("the biases are missing: b_ih and b_hh, 3 × 64 each, per direction"),
-    263_168: msg("that is an LSTM's count (4 gates); a GRU has 3: r, z and n"),
-    65_792: msg("that is a plain RNN's count (1 gate); a GRU has 3: r, z and n"),
-    221_952: msg("hidden_size is 64 per direction; the 128 outputs are the two directions side by side"),
-}
-
-
-@exercise("6.5", expects="a whole number, e.g. 123456")
-def exercise_6_5(answer) -> None:
-    """The parameter count of nn.GRU(448, 64, bidirectional=True), predicted."""
-    value = as_int(answered(answer), msg("the parameter count"))
-    expected = sum(p.numel() for p in nn.GRU(448, 64, bidirectional=True).parameters())
-    if value != expected and value in _GRU_COUNTS:
-        raise CheckFailed(msg("{value:,} is not the count", value=value), _GRU_COUNTS[value])
-    expect(value == expected, msg("{value:,} is not the count", value=value),
-           msg("per direction: 3 gates × 64 × (448 + 64) weights, plus 2 × 3 × 64 biases"))
