@@ -531,7 +531,8 @@ def test_check_4_1():
     assert line.startswith("❌ 4.1: count_rnn_parameters('RNN', 4, 6, bidirectional=True) returned 72, expected 144")
     assert "each direction has its own" in line
     line = printed(nb04.exercise_4_1, lambda *a, **k: 1.5)
-    assert line.startswith("❌ 4.1: expected the result of count_rnn_parameters('RNN', 10, 20) as a whole number, got 1.5")
+    assert line.startswith("❌ 4.1: expected the result of count_rnn_parameters('RNN', 10, 20) "
+                           "as a whole number, got 1.5")
     assert printed(nb04.exercise_4_1, lambda kind: 0).startswith("❌ 4.1: your function raised TypeError")
 
 
