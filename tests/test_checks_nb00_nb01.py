@@ -2,10 +2,11 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from course_utils import checks
-from course_utils.checks import nb00
+from course_utils.checks import nb00, nb01
 
 
 @pytest.fixture(autouse=True)
@@ -163,3 +164,149 @@ def test_channels_second_checks_unbatched_and_already_right_layouts():
     x = torch.arange(60).reshape(4, 5, 3)
     assert nb00._channels_second_reference(x, "HWC").shape == (3, 4, 5)
     assert nb00._target_layout("LNC") == "NCL" and nb00._target_layout("CWH") == "CWH"
+
+
+# --------------------------------------------------------------------------- 1.4: four bugs in TinyClassifier
+
+
+class Starter(nn.Module):
+    def __init__(self, hidden=64):
+        raise NotImplementedError
+
+    def forward(self, x):
+        return x
+
+
+class NoSuper(nn.Module):
+    def __init__(self, hidden=64):
+        self.flatten = nn.Flatten()
+
+
+class PlainList(nn.Module):
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.layers = [nn.Linear(784, hidden), nn.Linear(hidden, 10)]
+
+    def forward(self, x):
+        x = torch.relu(self.layers[0](self.flatten(x)))
+        return self.layers[1](F.dropout(x, p=0.5, training=self.training))
+
+
+class Misspelled(nn.Module):
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.layers = nn.ModuleList([nn.Linear(784, hidden), nn.Linear(hidden, 10)])
+
+    def foward(self, x):
+        return self.layers[1](torch.relu(self.layers[0](self.flatten(x))))
+
+
+class AlwaysDropping(Misspelled):
+    def forward(self, x):
+        x = torch.relu(self.layers[0](self.flatten(x)))
+        return self.layers[1](F.dropout(x, p=0.5))
+
+
+class Fixed14(Misspelled):
+    def forward(self, x):
+        x = torch.relu(self.layers[0](self.flatten(x)))
+        return self.layers[1](F.dropout(x, p=0.5, training=self.training))
+
+
+class NoDropout(Misspelled):
+    def forward(self, x):
+        return self.layers[1](torch.relu(self.layers[0](self.flatten(x))))
+
+
+class WithDropoutModule(nn.Module):
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Dropout(0.5),
+                                 nn.Linear(hidden, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def test_tiny_classifier_names_each_bug_in_turn(capsys):
+    assert printed(capsys, nb01.exercise_1_4, Starter) == "⏳ 1.4 not attempted yet"
+    assert printed(capsys, nb01.exercise_1_4, NoSuper).endswith(
+        "— hint: call super().__init__() as the first line of __init__")
+    assert "PlainList.layers is a plain Python list" in printed(capsys, nb01.exercise_1_4, PlainList)
+    assert printed(capsys, nb01.exercise_1_4, Misspelled) == (
+        "❌ 1.4: Misspelled has no forward method "
+        "— hint: rename foward to forward: nn.Module calls only a method spelled exactly forward")
+    assert printed(capsys, nb01.exercise_1_4, AlwaysDropping) == (
+        "❌ 1.4: after model.eval() the output still changes: dropout is still on — hint: F.dropout does not "
+        "know the module's mode: pass training=self.training, or use an nn.Dropout(0.5) module, which "
+        "model.eval() switches off")
+    assert printed(capsys, nb01.exercise_1_4, NoDropout) == (
+        "❌ 1.4: in train() mode two calls give the same output: the dropout is gone "
+        "— hint: keep the dropout for training: F.dropout(x, p=0.5, training=self.training)")
+    assert printed(capsys, nb01.exercise_1_4, Fixed14) == "✅ 1.4 passed"
+    assert printed(capsys, nb01.exercise_1_4, WithDropoutModule) == "✅ 1.4 passed"
+
+
+# --------------------------------------------------------------------------- 1.5: four bugs in a training loop
+
+
+def make_train(optimizer_on_model=True, loss_object=True, long_targets=True, zero_grad=True, as_items=True,
+               optimizer="SGD"):
+    def train(model, inputs, labels, steps=100):
+        params = model.parameters() if optimizer_on_model else nn.Linear(2, 2).parameters()
+        opt = getattr(torch.optim, optimizer)(params, lr=0.5)
+        loss_fn = nn.CrossEntropyLoss() if loss_object else nn.CrossEntropyLoss
+        losses = []
+        for _ in range(steps):
+            loss = loss_fn(model(inputs), labels if long_targets else labels.float())
+            if zero_grad:
+                opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item() if as_items else loss.detach())
+        return losses
+
+    return train
+
+
+def test_training_loop_names_each_bug(capsys):
+    def starter(model, inputs, labels, steps=100):
+        raise NotImplementedError
+
+    assert printed(capsys, nb01.exercise_1_5, starter) == "⏳ 1.5 not attempted yet"
+    assert printed(capsys, nb01.exercise_1_5, make_train(False, False, False, False)).endswith(
+        "— hint: nn.CrossEntropyLoss is the class: calling it builds a new loss object with your tensors as its "
+        "settings; create the loss once, loss_fn = nn.CrossEntropyLoss(), then call loss_fn(logits, labels)")
+    assert printed(capsys, nb01.exercise_1_5, make_train(False, True, False, False)) == (
+        "❌ 1.5: your function raised RuntimeError: expected target dtype to be Long or Byte, but got Float "
+        "— hint: CrossEntropyLoss wants class indices of dtype int64 (long): pass labels as they are, "
+        "not labels.float()")
+    assert printed(capsys, nb01.exercise_1_5, make_train(False, True, True, False)) == (
+        "❌ 1.5: after training, the model's parameters are exactly as before — hint: the optimizer updates "
+        "only the parameters it was built on: torch.optim.SGD(model.parameters(), lr=0.5)")
+    assert printed(capsys, nb01.exercise_1_5, make_train(True, True, True, False)) == (
+        "❌ 1.5: the losses are those of a loop whose gradients pile up from step to step "
+        "— hint: backward() adds to .grad: call optimizer.zero_grad() in every step")
+    assert printed(capsys, nb01.exercise_1_5, make_train()) == "✅ 1.5 passed"
+    assert printed(capsys, nb01.exercise_1_5, make_train(as_items=False)) == "✅ 1.5 passed"
+
+
+def test_training_loop_other_optimizer_or_wrong_returns(capsys):
+    line = printed(capsys, nb01.exercise_1_5, make_train(optimizer="Adam"))
+    assert line.startswith("❌ 1.5: the losses differ from those of a correct loop (first ")
+    assert line.endswith("SGD with lr=0.5")
+
+    def returns_last(model, inputs, labels, steps=100):
+        return make_train()(model, inputs, labels, steps)[-1]
+
+    assert printed(capsys, nb01.exercise_1_5, returns_last).startswith(
+        "❌ 1.5: train should return a list of 20 losses (numbers), got ")
+
+    def one_short(model, inputs, labels, steps=100):
+        return make_train()(model, inputs, labels, steps)[1:]
+
+    assert printed(capsys, nb01.exercise_1_5, one_short) == (
+        "❌ 1.5: train(..., steps=20) returned 19 losses — hint: one loss per step: append loss.item() once "
+        "inside the loop")

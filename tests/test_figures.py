@@ -256,3 +256,16 @@ def test_the_shapes_generator_redraws_notebook_00s_pictures(tmp_path):
     for name, what in described:
         assert f"| `{name}` | {what} |" in readme
         assert_same_png(tmp_path / name, FIGURES_DIR / name)
+
+
+def test_the_module_generator_redraws_notebook_01s_picture(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.module_figures(tmp_path)
+    assert [name for name, _ in described] == ["weight_init_histograms.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert f"| `{name}` | {what} |" in readme
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)

@@ -26,7 +26,7 @@ def test_one_panel_per_tensor_counting_every_element_with_the_bounds_drawn():
     assert sum(p.get_height() for p in left.patches) == 5000 and len(left.patches) == 20
     assert sum(p.get_height() for p in right.patches) == 21
     assert sorted(line.get_xdata()[0] for line in left.lines) == [-0.1, 0.1]
-    assert " ±0.1000" in [t.get_text() for t in left.texts]
+    assert "  ±0.1000" in [t.get_text() for t in left.texts]
     assert left.get_xlim() == right.get_xlim()  # one x axis for all panels
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
     "shapes_figures",
+    "module_figures",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -96,8 +97,28 @@ def shapes_figures(out_dir: Path) -> list[tuple[str, str]]:
             ("memory_formats.png", "a (1, 3, 2, 2) tensor in memory: contiguous vs channels_last (notebook 00)")]
 
 
+def module_figures(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 01's picture of how a layer's weights start, with ``course_utils.viz.modules``."""
+    import math
+
+    import torch
+    from torch import nn
+
+    from course_utils.viz.modules import plot_weight_histograms
+
+    torch.manual_seed(0)
+    default, kaiming = nn.Linear(1000, 500), nn.Linear(1000, 500)
+    nn.init.kaiming_normal_(kaiming.weight, nonlinearity="relu")
+    _save(plot_weight_histograms({"nn.Linear(1000, 500), default": default.weight,
+                                  "after kaiming_normal_": kaiming.weight}, bound=1 / math.sqrt(1000)),
+          out_dir / "weight_init_histograms.png")
+    return [("weight_init_histograms.png", "nn.Linear's default weights, uniform in ±1/sqrt(fan_in), next to "
+                                           "kaiming_normal_ (notebook 01)")]
+
+
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
-EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph, shapes_figures]
+EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph, shapes_figures,
+                                                                    module_figures]
 
 
 def _png_metadata() -> dict:

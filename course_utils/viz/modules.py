@@ -33,13 +33,13 @@ def _weights(weights) -> dict[str, torch.Tensor]:
 
 def plot_weight_histograms(weights, bound: float | None = None, bins: int = 60,
                            figsize: tuple[float, float] | None = None):
-    """Histograms of weight tensors, one panel each, on one x axis; dashed lines at ``±bound``.
+    """Histograms of weight tensors, one panel each, on the same axes and bars; dashed lines at ``±bound``.
 
     Args:
         weights: ``{title: tensor}``, e.g. ``{"default": layer.weight, "kaiming_normal_": other.weight}``.
         bound: optional value drawn as dashed lines at ``-bound`` and ``+bound`` in every panel,
             e.g. ``1 / math.sqrt(fan_in)``, the bound of ``nn.Linear``'s default initialisation.
-        bins: bars per histogram.
+        bins: bars per histogram, over the range of all the tensors together (the same bars in every panel).
         figsize: the figure's size in inches; by default 4.5 inches wide per panel.
 
     Returns:
@@ -52,10 +52,13 @@ def plot_weight_histograms(weights, bound: float | None = None, bins: int = 60,
     if bound is not None:
         bound = check.number("bound", bound, minimum=0, exclusive_minimum=True)
     bins = check.positive_int("bins", bins)
-    figsize = figsize or (4.5 * len(weights), 2.8)
-    fig, axes = plt.subplots(1, len(weights), figsize=figsize, sharex=True, squeeze=False)
+    figsize = figsize or (4.5 * len(weights), 3.0)
+    everything = torch.cat(list(weights.values()))
+    # the same bars in every panel, so that their widths and heights compare
+    edges = torch.linspace(everything.min().item(), everything.max().item(), bins + 1).numpy()
+    fig, axes = plt.subplots(1, len(weights), figsize=figsize, sharex=True, sharey=True, squeeze=False)
     for ax, (title, values) in zip(axes[0], weights.items()):
-        ax.hist(values.numpy(), bins=bins, color="#9dc3e6", edgecolor="#1f4e79", linewidth=0.4)
+        ax.hist(values.numpy(), bins=edges, color="#9dc3e6", edgecolor="#1f4e79", linewidth=0.4)
         if bound is not None:
             for x in (-bound, bound):
                 ax.axvline(x, color="#b3001b", linestyle="--", linewidth=1.5)
@@ -63,7 +66,7 @@ def plot_weight_histograms(weights, bound: float | None = None, bins: int = 60,
         ax.set_xlabel("weight value", fontsize=11)
         ax.set_yticks([])
     if bound is not None:
-        axes[0][0].text(bound, axes[0][0].get_ylim()[1] * 0.97, f" ±{bound:.4f}", color="#b3001b", fontsize=11,
-                        va="top")
+        axes[0][0].text(bound, axes[0][0].get_ylim()[1] * 0.97, f"  ±{bound:.4f}", color="#b3001b", fontsize=11,
+                        va="top", ha="left")
     fig.tight_layout()
     return fig
