@@ -242,3 +242,30 @@ def test_the_model_graph_generator_draws_notebook_06s_fallback_picture(tmp_path)
         assert image.format == "PNG" and image.height > 2 * image.width  # a tall chain of layers
     with Image.open(FIGURES_DIR / "combined_model_graph.png") as committed:
         assert committed.format == "PNG"
+
+
+def test_the_shapes_generator_redraws_notebook_00s_pictures(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.shapes_figures(tmp_path)
+    names = [name for name, _ in described]
+    assert names == ["image_batch_axes.png", "conv1d_windows.png", "memory_formats.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert f"| `{name}` | {what} |" in readme
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+
+
+def test_the_module_generator_redraws_notebook_01s_picture(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.module_figures(tmp_path)
+    assert [name for name, _ in described] == ["weight_init_histograms.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert f"| `{name}` | {what} |" in readme
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)

@@ -37,6 +37,8 @@ from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_c
 __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
+    "shapes_figures",
+    "module_figures",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -64,8 +66,59 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
              "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
 
 
+def _save(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=PNG_DPI, metadata=_png_metadata())
+    plt.close(fig)
+
+
+def shapes_figures(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 00's pictures of tensor layouts with ``course_utils.viz.tensors``."""
+    import torch
+
+    from course_utils.data import mnist_subset
+    from course_utils.viz import tensors
+
+    digits = mnist_subset("train")
+    batch = torch.stack([digits[i][0] for i in range(8)])
+    _save(tensors.draw_image_batch(batch, labels=digits.targets[:8], pixel=(14, 10)),
+          out_dir / "image_batch_axes.png")
+    _save(tensors.draw_conv1d_windows(length=8, kernel_size=3), out_dir / "conv1d_windows.png")
+    x = torch.arange(12.0).reshape(1, 3, 2, 2)
+    x_cl = x.to(memory_format=torch.channels_last)
+    _save(tensors.draw_memory_order(x, x_cl, titles=[f"torch.contiguous_format: stride {x.stride()}",
+                                                     f"torch.channels_last: stride {x_cl.stride()}"]),
+          out_dir / "memory_formats.png")
+    return [("image_batch_axes.png", "8 bundled MNIST digits as an (N, C, H, W) batch: H, W, a pixel and N "
+                                     "(notebook 00)"),
+            ("conv1d_windows.png", "the inputs each output of a Conv1d reads, for stride, padding and dilation "
+                                   "(autograd through F.conv1d; notebook 00)"),
+            ("memory_formats.png", "a (1, 3, 2, 2) tensor in memory: contiguous vs channels_last (notebook 00)")]
+
+
+def module_figures(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 01's picture of how a layer's weights start, with ``course_utils.viz.modules``."""
+    import math
+
+    import torch
+    from torch import nn
+
+    from course_utils.viz.modules import plot_weight_histograms
+
+    torch.manual_seed(0)
+    default, kaiming = nn.Linear(1000, 500), nn.Linear(1000, 500)
+    nn.init.kaiming_normal_(kaiming.weight, nonlinearity="relu")
+    _save(plot_weight_histograms({"nn.Linear(1000, 500), default": default.weight,
+                                  "after kaiming_normal_": kaiming.weight}, bound=1 / math.sqrt(1000)),
+          out_dir / "weight_init_histograms.png")
+    return [("weight_init_histograms.png", "nn.Linear's default weights, uniform in ±1/sqrt(fan_in), next to "
+                                           "kaiming_normal_ (notebook 01)")]
+
+
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
-EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph]
+EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph, shapes_figures,
+                                                                    module_figures]
 
 
 def _png_metadata() -> dict:

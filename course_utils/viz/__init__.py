@@ -6,6 +6,9 @@
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
+- ``viz.tensors``: the axes of an image batch, the windows of a 1-D convolution,
+  memory order and ``channels_last`` (00).
+- ``viz.modules``: histograms of a layer's initial weights (01).
 
 Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
@@ -30,6 +33,7 @@ from .conv import (
     pool_scene,
     save_gif,
 )
+from .modules import plot_weight_histograms
 from .paper_cases import CASES, SEED, FigureCase, case_by_name, case_call, make_scene, numerical_example
 from .plots import (
     GRAPHVIZ_INSTALL_HINT,
@@ -43,6 +47,14 @@ from .plots import (
     show_mistakes,
 )
 from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
+from .tensors import (
+    MAX_MEMORY_CELLS,
+    conv1d_windows,
+    draw_conv1d_windows,
+    draw_image_batch,
+    draw_memory_order,
+    memory_order,
+)
 
 __all__ = [
     "COLORS",
@@ -82,4 +94,11 @@ __all__ = [
     "draw_lstm_cell",
     "draw_rnn_cell",
     "draw_rnn_cells",
+    "MAX_MEMORY_CELLS",
+    "conv1d_windows",
+    "draw_conv1d_windows",
+    "draw_image_batch",
+    "draw_memory_order",
+    "memory_order",
+    "plot_weight_histograms",
 ]
