@@ -40,7 +40,7 @@ def test_draw_maps_colours_signed_maps_around_zero_and_shows_small_maps_values()
     assert [m.shape for m in fig.maps] == [(28, 28), (3, 3)]
     assert np.array_equal(fig.maps[1], kernel.numpy())
     image_ax, kernel_ax = fig.axes[:2]
-    assert image_ax.images[0].get_cmap().name == "Greys" and image_ax.images[0].get_clim() == (0, digit.max())
+    assert image_ax.images[0].get_cmap().name == "gray" and image_ax.images[0].get_clim() == (0, digit.max())
     assert kernel_ax.images[0].get_cmap().name == "RdBu_r" and kernel_ax.images[0].get_clim() == (-2, 2)
     assert list(image_ax.texts) == [] and [t.get_text() for t in kernel_ax.texts] == [
         "-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]

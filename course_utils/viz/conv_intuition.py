@@ -148,19 +148,19 @@ def _titles(titles, count: int) -> list[str]:
 
 
 def _show_map(ax, values: np.ndarray, title: str, show_values: bool, colorbar: bool) -> None:
-    """One map: grey for non-negative values (0 white), red/blue around 0 for signed ones."""
+    """One map: grey for non-negative values (0 black, like MNIST), red/blue around 0 for signed ones."""
     signed = bool((values < 0).any())
     largest = float(np.abs(values).max()) or 1.0
     if signed:
         image = ax.imshow(values, cmap="RdBu_r", vmin=-largest, vmax=largest)
     else:
-        image = ax.imshow(values, cmap="Greys", vmin=0, vmax=largest)
+        image = ax.imshow(values, cmap="gray", vmin=0, vmax=largest)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=10)
     if show_values:
         for (r, c), value in np.ndenumerate(values):
-            dark = abs(value) > 0.6 * largest
+            dark = abs(value) > 0.6 * largest if signed else value < 0.5 * largest
             ax.text(c, r, _number(value), ha="center", va="center", fontsize=9,
                     color="white" if dark else COLORS["text"])
     elif colorbar and signed:
@@ -173,8 +173,8 @@ def draw_maps(maps, titles=None, *, show_values: bool | None = None, ncols: int 
 
     A map with negative values (an edge filter's response, a kernel) is drawn with a
     diverging colour map symmetric around 0: red positive, blue negative, white 0.
-    A map without negative values (an image) is drawn in grey, 0 white. Each map has
-    its own scale.
+    A map without negative values (an image) is drawn in grey, 0 black (as MNIST
+    digits are shown). Each map has its own scale.
 
     Args:
         maps: a tensor ``(N, H, W)``, one 2-D map, or a list of 2-D maps (tensors,
@@ -280,16 +280,17 @@ def _multichannel_figure(x, weight, partials, output, bias):
     channels, h, w = x.shape
     _, kh, kw = weight.shape
     ho, wo = output.shape
-    row = max(h, kh) + 0.9  # height of one channel's row, with room for the caption above it
+    captions, gap_rows = 0.9, 0.5  # room for the captions above the first row; space between rows
+    row = max(h, kh) + gap_rows
     label, gap, sum_gap = 2.3, 1.3, 2.6
     width = label + w + gap + kw + gap + wo + sum_gap + wo + 0.3
-    height = channels * row + 0.3
-    fig, ax, points = _cell_axes(width, height, (9.0, 4.6))
+    height = captions + channels * row - gap_rows + 0.3
+    fig, ax, points = _cell_axes(width, height, (9.0, 3.2))
     big = max(6.0, min(11.0, points * 0.42))
     kernel_x = label + w + gap
     partial_x = kernel_x + kw + gap
     for c in range(channels):
-        top = c * row + 0.9
+        top = captions + c * row
         middle = top + max(h, kh) / 2
         ax.text(0.1, middle, f"channel {c}", ha="left", va="center", fontsize=big)
         _draw_cells(ax, x[c], label, top, COLORS["input"], COLORS["input_edge"], big)
@@ -444,7 +445,7 @@ def draw_im2col(columns, kernel, output_size=None):
 
     columns, kernel, out_w = _im2col_inputs(columns, kernel, output_size)
     rows, windows = columns.shape
-    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3.4), gridspec_kw={"width_ratios": [windows, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3.1), gridspec_kw={"width_ratios": [windows, 1]})
     panels = [(left, columns.numpy(), "F.unfold: one column per window"),
               (right, kernel.numpy()[:, None], "kernel")]
     for ax, values, title in panels:
