@@ -378,7 +378,7 @@ def _padding_figure(shape, pads, grids):
     rows, cols = height + 2 * pad_h, width + 2 * pad_w
     gap, caption = 1.0, 2.2
     total_width = len(grids) * (cols + gap) - gap + 0.2
-    fig, ax, points = _cell_axes(total_width, rows + caption + 0.2, (9.5, 3.9))
+    fig, ax, points = _cell_axes(total_width, rows + caption + 0.2, (12.0, 3.9))
     big = max(6.0, min(11.0, points * 0.42))
     inside = np.zeros((rows, cols), dtype=bool)
     inside[pad_h:pad_h + height, pad_w:pad_w + width] = True
