@@ -44,11 +44,12 @@ def exercise_2_1(answer) -> None:
     expect_equal(value, expected, msg("shape"), msg("H_out = (H + 2p - k) // s + 1 = (32 + 4 - 5) // 2 + 1"))
 
 
-# What exercise 2.2 must do by itself: PyTorch's (and NumPy's, SciPy's) ready-made convolutions and window copies.
+# What exercise 2.2 must do by itself: PyTorch's ready-made convolutions and window copies (caught when called)...
 _TORCH_CONVOLUTIONS = frozenset({"conv1d", "conv2d", "conv3d", "convolution", "_convolution", "conv_tbc",
                                  "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "im2col"})
-_NAMES_IN_SOURCE = _TORCH_CONVOLUTIONS | {"Conv1d", "Conv2d", "Conv3d", "Unfold", "convolve", "convolve2d",
-                                          "correlate", "correlate2d", "fftconvolve", "oaconvolve"}
+# ... and NumPy's and SciPy's (found in the source: np.convolve, signal.correlate2d, from scipy.signal import ...)
+_LIBRARY_CONVOLUTIONS = frozenset({"convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve",
+                                   "oaconvolve", "sliding_window_view"})
 
 
 class _ConvolutionSpy(TorchFunctionMode):
@@ -69,20 +70,25 @@ class _ConvolutionSpy(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
-def _names_in_source(function) -> list[str]:
-    """Convolution-like names the function's source uses (none if the source cannot be read)."""
+def _library_convolutions(function) -> list[str]:
+    """NumPy/SciPy convolutions the function's source uses (none if the source cannot be read).
+
+    Only attribute access (``np.convolve``, ``signal.correlate2d``) and imports from numpy or scipy
+    count, so a helper of the learner's own that happens to be called ``convolve`` is not blamed.
+    """
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
         return []
-    found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    found |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
-    return sorted(found & _NAMES_IN_SOURCE)
+    found = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    found |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+              and (node.module or "").split(".")[0] in ("numpy", "scipy") for alias in node.names}
+    return sorted(found & _LIBRARY_CONVOLUTIONS)
 
 
 # how a learner would have written what the spy or the source check found
 _SPELLED = {"conv1d": "F.conv1d / nn.Conv1d", "conv2d": "F.conv2d / nn.Conv2d", "conv3d": "F.conv3d / nn.Conv3d",
-            "unfold": "F.unfold / Tensor.unfold", "Unfold": "nn.Unfold", "im2col": "F.unfold"}
+            "unfold": "F.unfold / Tensor.unfold", "im2col": "F.unfold"}
 
 
 def _refuse_ready_made_convolutions(used: list[str]) -> None:
@@ -125,7 +131,7 @@ def exercise_2_2(conv2d_single) -> None:
         expect_close(got.to(expected.dtype), expected, msg("the values for {setting}", setting=setting), atol=1e-4,
                      hint=msg("pad first, then each output[i, j] = (window * w).sum() "
                               "with the window starting at (i*stride, j*stride)"))
-    _refuse_ready_made_convolutions(_names_in_source(conv2d_single))
+    _refuse_ready_made_convolutions(_library_convolutions(conv2d_single))
 
 
 @exercise("2.3", expects="a shape as a tuple of 4 ints, e.g. (1, 2, 3, 4)")
