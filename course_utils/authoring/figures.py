@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from course_utils.viz.conv_intuition import padding_modes_figure
 from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_call, make_scene
 
 __all__ = [
@@ -117,8 +118,12 @@ def module_figures(out_dir: Path) -> list[tuple[str, str]]:
 
 
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
-EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph, shapes_figures,
-                                                                    module_figures]
+EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [
+    combined_model_graph,   # notebook 06's fallback picture
+    shapes_figures,         # notebook 00
+    module_figures,         # notebook 01
+    padding_modes_figure,   # notebook 02: what each padding_mode of nn.Conv2d pads with
+]
 
 
 def _png_metadata() -> dict:

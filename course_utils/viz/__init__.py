@@ -2,6 +2,8 @@
 
 - ``viz.conv``: one step of a convolution, pooling or transposed convolution,
   drawn from the real computation, and animations of all the steps (02, 03).
+- ``viz.conv_intuition``: feature maps, a multi-channel convolution, padding
+  modes and im2col, drawn from the real computation (02).
 - ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
@@ -32,6 +34,16 @@ from .conv import (
     draw_scene,
     pool_scene,
     save_gif,
+)
+from .conv_intuition import (
+    EXAMPLE_IMAGE,
+    EXAMPLE_KERNEL,
+    MAX_VALUE_CELLS,
+    draw_im2col,
+    draw_maps,
+    draw_multichannel_conv,
+    draw_padding_modes,
+    padding_modes_figure,
 )
 from .modules import plot_weight_histograms
 from .paper_cases import CASES, SEED, FigureCase, case_by_name, case_call, make_scene, numerical_example
@@ -74,6 +86,14 @@ __all__ = [
     "draw_scene",
     "pool_scene",
     "save_gif",
+    "EXAMPLE_IMAGE",
+    "EXAMPLE_KERNEL",
+    "MAX_VALUE_CELLS",
+    "draw_im2col",
+    "draw_maps",
+    "draw_multichannel_conv",
+    "draw_padding_modes",
+    "padding_modes_figure",
     "GRAPHVIZ_INSTALL_HINT",
     "confusion_matrix",
     "graphviz_available",
