@@ -37,6 +37,8 @@ from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_c
 __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
+    "receptive_field_figure",
+    "conv_transpose_scatter_figure",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -64,8 +66,37 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
              "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
 
 
+def _save_png(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=PNG_DPI, metadata=_png_metadata())
+    plt.close(fig)
+
+
+def receptive_field_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 03: what one unit after three stacked 3×3 convolutions sees (measured with autograd)."""
+    from course_utils.viz.conv import draw_receptive_field
+
+    _save_png(draw_receptive_field([3, 3, 3]), out_dir / "receptive_field_3x3.png")
+    return [("receptive_field_3x3.png",
+             "receptive field of one unit after three 3×3 convolutions (7×7), measured with autograd")]
+
+
+def conv_transpose_scatter_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 03: a transposed convolution as stamps of a non-symmetric kernel, one per input pixel."""
+    import torch
+
+    from course_utils.viz.conv import draw_conv_transpose_scatter
+
+    x, kernel = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.arange(1.0, 10.0).reshape(3, 3)
+    _save_png(draw_conv_transpose_scatter(x, kernel, stride=2), out_dir / "conv_transpose_scatter.png")
+    return [("conv_transpose_scatter.png",
+             "conv_transpose2d (2×2 input, 3×3 kernel 1..9, stride 2) as one stamp per input pixel")]
+
+
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
 EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph]
+EXTRA_GENERATORS += [receptive_field_figure, conv_transpose_scatter_figure]  # notebook 03
 
 
 def _png_metadata() -> dict:

@@ -1,7 +1,8 @@
 """Pictures: diagrams and animations of convolutions, and training plots.
 
 - ``viz.conv``: one step of a convolution, pooling or transposed convolution,
-  drawn from the real computation, and animations of all the steps (02, 03).
+  drawn from the real computation, and animations of all the steps (02, 03);
+  receptive fields and the scatter view of a transposed convolution (03).
 - ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
@@ -15,19 +16,26 @@ from .conv import (
     COLORS,
     MAX_CELLS,
     MAX_FRAMES,
+    MAX_STAMPS,
     ConvScene,
+    ReceptiveFieldScene,
+    ScatterScene,
     animate_conv,
     animate_conv_transpose,
     animate_pool,
     animate_scene,
     animation_html,
     conv_scene,
+    conv_transpose_scatter_scene,
     conv_transpose_scene,
     draw_conv_step,
+    draw_conv_transpose_scatter,
     draw_conv_transpose_step,
     draw_pool_step,
+    draw_receptive_field,
     draw_scene,
     pool_scene,
+    receptive_field_scene,
     save_gif,
 )
 from .paper_cases import CASES, SEED, FigureCase, case_by_name, case_call, make_scene, numerical_example
@@ -62,6 +70,13 @@ __all__ = [
     "draw_scene",
     "pool_scene",
     "save_gif",
+    "MAX_STAMPS",
+    "ReceptiveFieldScene",
+    "ScatterScene",
+    "conv_transpose_scatter_scene",
+    "draw_conv_transpose_scatter",
+    "draw_receptive_field",
+    "receptive_field_scene",
     "GRAPHVIZ_INSTALL_HINT",
     "confusion_matrix",
     "graphviz_available",
