@@ -692,16 +692,21 @@ def _equation(scene: ConvScene, step: tuple[int, int], show_values: bool = True)
     return f"{where} = mean(window) = {value}"
 
 
+def _figsize(figsize) -> tuple[float, float]:
+    """A figure size given by the caller: ``(width, height)`` in inches, both positive."""
+    if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
+        raise TypeError(f"figsize must be None or (width, height) in inches, got {check.describe(figsize)}")
+    width, height = (check.number("figsize", v, minimum=0, exclusive_minimum=True) for v in figsize)
+    return width, height
+
+
 def _new_figure(scene: ConvScene, figsize):
     import matplotlib.pyplot as plt
 
     if figsize is None:
         width, height = _figure_size(scene)
     else:
-        if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
-            raise TypeError(f"figsize must be None or (width, height) in inches, "
-                            f"got {check.describe(figsize)}")
-        width, height = (check.number("figsize", v, minimum=0, exclusive_minimum=True) for v in figsize)
+        width, height = _figsize(figsize)
     fig = plt.figure(figsize=(width, height))
     bottom = _text_height(1, _EQUATION_PT) / height
     top = _text_height(_title_lines(scene, width), _TITLE_PT) / height
@@ -1273,10 +1278,8 @@ def _plain_axes(ax, figsize, width: float, height: float, max_size: tuple[float,
         if figsize is None:
             cell = min(0.4, max_size[0] / width, (max_size[1] - room) / height)
             figsize = (round(width * cell, 2), round(height * cell + room, 2))
-        elif not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
-            raise TypeError(f"figsize must be None or (width, height) in inches, "
-                            f"got {check.describe(figsize)}")
-        figsize = tuple(check.number("figsize", v, minimum=0, exclusive_minimum=True) for v in figsize)
+        else:
+            figsize = _figsize(figsize)
         fig = plt.figure(figsize=figsize)
         ax = fig.add_axes([0.0, 0.0, 1.0, 1 - room / figsize[1]])
     ax.set_axis_off()
