@@ -93,7 +93,8 @@ def test_drawn_output_size_equals_pytorchs(case):
 
 
 def test_reference_sheet_table_of_animations():
-    """reference.md §1 "The repository's animations": o, stretched size, p′ and a."""
+    """Dumoulin & Visin's animations as PyTorch computes them: each convolution's output size,
+    and each transposed case's stretched size, equivalent padding p′ and output_padding a."""
     expected = {  # name: (o or transposed output, drawn grid side, p', a)
         "no_padding_no_strides": 2, "arbitrary_padding_no_strides": 6,
         "same_padding_no_strides": 5, "full_padding_no_strides": 7, "no_padding_strides": 2,
@@ -282,3 +283,38 @@ def test_notebook_02s_padding_modes_figure_is_registered_and_reproduced(tmp_path
     readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
     assert [f"| `{name}` | {what} |" in readme for name, what in described] == [True]
     assert_same_png(tmp_path / "padding_modes.png", FIGURES_DIR / "padding_modes.png")
+# --- notebook 03's figures (EXTRA_GENERATORS) ----------------------------------------------
+
+
+NOTEBOOK_03_FIGURES = {figures.receptive_field_figure: "receptive_field_3x3.png",
+                       figures.conv_transpose_scatter_figure: "conv_transpose_scatter.png"}
+
+
+def test_notebook_03s_figures_are_registered_and_listed():
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for generator, name in NOTEBOOK_03_FIGURES.items():
+        assert generator in figures.EXTRA_GENERATORS
+        assert f"| `{name}` |" in readme, f"{name} is not in README.md"
+
+
+def test_notebook_03s_figures_regenerate_like_the_committed_files(tmp_path, monkeypatch, offline):
+    monkeypatch.setattr(figures, "EXTRA_GENERATORS", list(NOTEBOOK_03_FIGURES))
+    written = figures.generate(tmp_path, names=[], extras=True, readme=False)
+    assert sorted(p.name for p in written) == sorted(NOTEBOOK_03_FIGURES.values())
+    for name in NOTEBOOK_03_FIGURES.values():
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+        assert b"atplotlib" not in (tmp_path / name).read_bytes()  # no software tag
+
+
+def test_notebook_03s_figures_show_pytorchs_numbers():
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz import conv
+
+    scene = conv.receptive_field_scene([3, 3, 3])  # what receptive_field_3x3.png draws
+    assert scene.input_field == 7 and [m.shape for m in scene.maps] == [(9, 9)] * 4
+    x, kernel = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.arange(1.0, 10.0).reshape(3, 3)
+    scatter = conv.conv_transpose_scatter_scene(x, kernel, stride=2)  # conv_transpose_scatter.png
+    assert torch.equal(torch.from_numpy(scatter.output),
+                       F.conv_transpose2d(x[None, None].double(), kernel[None, None].double(), stride=2)[0, 0])
+    plt.close("all")

@@ -40,6 +40,8 @@ __all__ = [
     "combined_model_graph",
     "shapes_figures",
     "module_figures",
+    "receptive_field_figure",
+    "conv_transpose_scatter_figure",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -67,7 +69,7 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
              "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
 
 
-def _save(fig, path: Path) -> None:
+def _save_png(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig.savefig(path, dpi=PNG_DPI, metadata=_png_metadata())
@@ -83,12 +85,12 @@ def shapes_figures(out_dir: Path) -> list[tuple[str, str]]:
 
     digits = mnist_subset("train")
     batch = torch.stack([digits[i][0] for i in range(8)])
-    _save(tensors.draw_image_batch(batch, labels=digits.targets[:8], pixel=(14, 10)),
+    _save_png(tensors.draw_image_batch(batch, labels=digits.targets[:8], pixel=(14, 10)),
           out_dir / "image_batch_axes.png")
-    _save(tensors.draw_conv1d_windows(length=8, kernel_size=3), out_dir / "conv1d_windows.png")
+    _save_png(tensors.draw_conv1d_windows(length=8, kernel_size=3), out_dir / "conv1d_windows.png")
     x = torch.arange(12.0).reshape(1, 3, 2, 2)
     x_cl = x.to(memory_format=torch.channels_last)
-    _save(tensors.draw_memory_order(x, x_cl, titles=[f"torch.contiguous_format: stride {x.stride()}",
+    _save_png(tensors.draw_memory_order(x, x_cl, titles=[f"torch.contiguous_format: stride {x.stride()}",
                                                      f"torch.channels_last: stride {x_cl.stride()}"]),
           out_dir / "memory_formats.png")
     return [("image_batch_axes.png", "8 bundled MNIST digits as an (N, C, H, W) batch: H, W, a pixel and N "
@@ -110,7 +112,7 @@ def module_figures(out_dir: Path) -> list[tuple[str, str]]:
     torch.manual_seed(0)
     default, kaiming = nn.Linear(1000, 500), nn.Linear(1000, 500)
     nn.init.kaiming_normal_(kaiming.weight, nonlinearity="relu")
-    _save(plot_weight_histograms({"nn.Linear(1000, 500), default": default.weight,
+    _save_png(plot_weight_histograms({"nn.Linear(1000, 500), default": default.weight,
                                   "after kaiming_normal_": kaiming.weight}, bound=1 / math.sqrt(1000)),
           out_dir / "weight_init_histograms.png")
     return [("weight_init_histograms.png", "nn.Linear's default weights, uniform in ±1/sqrt(fan_in), next to "
@@ -124,6 +126,29 @@ EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [
     module_figures,         # notebook 01
     padding_modes_figure,   # notebook 02: what each padding_mode of nn.Conv2d pads with
 ]
+def receptive_field_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 03: what one unit after three stacked 3×3 convolutions sees (measured with autograd)."""
+    from course_utils.viz.conv import draw_receptive_field
+
+    _save_png(draw_receptive_field([3, 3, 3]), out_dir / "receptive_field_3x3.png")
+    return [("receptive_field_3x3.png",
+             "receptive field of one unit after three 3×3 convolutions (7×7), measured with autograd")]
+
+
+def conv_transpose_scatter_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 03: a transposed convolution as stamps of a non-symmetric kernel, one per input pixel."""
+    import torch
+
+    from course_utils.viz.conv import draw_conv_transpose_scatter
+
+    x, kernel = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.arange(1.0, 10.0).reshape(3, 3)
+    _save_png(draw_conv_transpose_scatter(x, kernel, stride=2), out_dir / "conv_transpose_scatter.png")
+    return [("conv_transpose_scatter.png",
+             "conv_transpose2d (2×2 input, 3×3 kernel 1..9, stride 2) as one stamp per input pixel")]
+
+
+#: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
+EXTRA_GENERATORS += [receptive_field_figure, conv_transpose_scatter_figure]  # notebook 03
 
 
 def _png_metadata() -> dict:

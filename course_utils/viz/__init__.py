@@ -1,7 +1,8 @@
 """Pictures: diagrams and animations of convolutions, and training plots.
 
 - ``viz.conv``: one step of a convolution, pooling or transposed convolution,
-  drawn from the real computation, and animations of all the steps (02, 03).
+  drawn from the real computation, and animations of all the steps (02, 03);
+  receptive fields and the scatter view of a transposed convolution (03).
 - ``viz.conv_intuition``: feature maps, a multi-channel convolution, padding
   modes and im2col, drawn from the real computation (02).
 - ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
@@ -20,19 +21,26 @@ from .conv import (
     COLORS,
     MAX_CELLS,
     MAX_FRAMES,
+    MAX_STAMPS,
     ConvScene,
+    ReceptiveFieldScene,
+    ScatterScene,
     animate_conv,
     animate_conv_transpose,
     animate_pool,
     animate_scene,
     animation_html,
     conv_scene,
+    conv_transpose_scatter_scene,
     conv_transpose_scene,
     draw_conv_step,
+    draw_conv_transpose_scatter,
     draw_conv_transpose_step,
     draw_pool_step,
+    draw_receptive_field,
     draw_scene,
     pool_scene,
+    receptive_field_scene,
     save_gif,
 )
 from .conv_intuition import (
@@ -94,6 +102,13 @@ __all__ = [
     "draw_multichannel_conv",
     "draw_padding_modes",
     "padding_modes_figure",
+    "MAX_STAMPS",
+    "ReceptiveFieldScene",
+    "ScatterScene",
+    "conv_transpose_scatter_scene",
+    "draw_conv_transpose_scatter",
+    "draw_receptive_field",
+    "receptive_field_scene",
     "GRAPHVIZ_INSTALL_HINT",
     "confusion_matrix",
     "graphviz_available",
