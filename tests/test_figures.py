@@ -242,3 +242,24 @@ def test_the_model_graph_generator_draws_notebook_06s_fallback_picture(tmp_path)
         assert image.format == "PNG" and image.height > 2 * image.width  # a tall chain of layers
     with Image.open(FIGURES_DIR / "combined_model_graph.png") as committed:
         assert committed.format == "PNG"
+
+
+# --- notebook 04's figures ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("generator, name", [
+    (figures.rnn_unrolled_figure, "rnn_unrolled.png"),
+    (figures.rnn_grid_figure, "rnn_grid.png"),
+    (figures.rnn_gradient_figure, "rnn_gradient_by_gap.png"),
+])
+def test_rnn_figures_regenerate_to_the_committed_files(tmp_path, offline, generator, name):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = generator(tmp_path)
+    assert [file for file, _ in described] == [name]
+    assert generator in figures.EXTRA_GENERATORS
+    assert_same_png(tmp_path / name, FIGURES_DIR / name)
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"| `{name}` | {described[0][1]} |" in readme

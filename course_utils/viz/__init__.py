@@ -2,7 +2,8 @@
 
 - ``viz.conv``: one step of a convolution, pooling or transposed convolution,
   drawn from the real computation, and animations of all the steps (02, 03).
-- ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
+- ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells, a layer unrolled in time, the
+  layers × directions grid, and gradient norms against the time gap (04).
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
@@ -42,7 +43,17 @@ from .plots import (
     show_images,
     show_mistakes,
 )
-from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
+from .rnn import (
+    draw_gru_cell,
+    draw_lstm_cell,
+    draw_rnn_cell,
+    draw_rnn_cells,
+    draw_rnn_grid,
+    draw_rnn_unrolled,
+    input_gradient_by_gap,
+    plot_gradient_by_gap,
+    plot_row_reading,
+)
 
 __all__ = [
     "COLORS",
@@ -82,4 +93,9 @@ __all__ = [
     "draw_lstm_cell",
     "draw_rnn_cell",
     "draw_rnn_cells",
+    "draw_rnn_unrolled",
+    "draw_rnn_grid",
+    "input_gradient_by_gap",
+    "plot_gradient_by_gap",
+    "plot_row_reading",
 ]
