@@ -1,10 +1,19 @@
-"""Diagrams of the RNN, GRU and LSTM cells, as PyTorch computes them.
+r"""Pictures of recurrent layers, as PyTorch computes them (notebook 04).
 
-One time step each, in the usual "unrolled cell" style: yellow boxes are
-learned layers (a matrix product plus bias, then the activation written in the
-box), pink circles are element-wise operations, lines carry vectors. The GRU
-diagram shows PyTorch's variant, where the reset gate multiplies
-:math:`W_{hn} h + b_{hn}` *after* the matrix product.
+- The cells (:func:`draw_rnn_cell`, :func:`draw_gru_cell`, :func:`draw_lstm_cell`): one
+  time step each, in the usual "unrolled cell" style: yellow boxes are learned layers (a
+  matrix product plus bias, then the activation written in the box), pink circles are
+  element-wise operations, lines carry vectors. The GRU diagram shows PyTorch's variant,
+  where the reset gate multiplies :math:`W_{hn} h + b_{hn}` *after* the matrix product.
+- A layer over time (:func:`draw_rnn_unrolled`) and the layers × directions grid that says
+  which time step each ``h_n[layer * D + direction]`` comes from (:func:`draw_rnn_grid`).
+- Why gates help: :func:`input_gradient_by_gap` measures
+  :math:`\lVert \partial h_{L-1} / \partial x_t \rVert` with autograd and
+  :func:`plot_gradient_by_gap` draws it against the gap on a log scale.
+- :func:`plot_row_reading`: an image read row by row, next to the hidden states.
+
+Formulas use column vectors, as PyTorch's documentation does: :math:`W x` is ``x @ W.T``
+for a batch of row vectors.
 
     >>> from course_utils.viz import draw_lstm_cell
     >>> ax = draw_lstm_cell()
