@@ -318,3 +318,24 @@ def test_notebook_03s_figures_show_pytorchs_numbers():
     assert torch.equal(torch.from_numpy(scatter.output),
                        F.conv_transpose2d(x[None, None].double(), kernel[None, None].double(), stride=2)[0, 0])
     plt.close("all")
+
+
+# --- notebook 04's figures ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("generator, name", [
+    (figures.rnn_unrolled_figure, "rnn_unrolled.png"),
+    (figures.rnn_grid_figure, "rnn_grid.png"),
+    (figures.rnn_gradient_figure, "rnn_gradient_by_gap.png"),
+])
+def test_rnn_figures_regenerate_to_the_committed_files(tmp_path, offline, generator, name):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = generator(tmp_path)
+    assert [file for file, _ in described] == [name]
+    assert generator in figures.EXTRA_GENERATORS
+    assert_same_png(tmp_path / name, FIGURES_DIR / name)
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"| `{name}` | {described[0][1]} |" in readme

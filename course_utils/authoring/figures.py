@@ -42,6 +42,9 @@ __all__ = [
     "module_figures",
     "receptive_field_figure",
     "conv_transpose_scatter_figure",
+    "rnn_unrolled_figure",
+    "rnn_grid_figure",
+    "rnn_gradient_figure",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -149,6 +152,61 @@ def conv_transpose_scatter_figure(out_dir: Path) -> list[tuple[str, str]]:
 
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
 EXTRA_GENERATORS += [receptive_field_figure, conv_transpose_scatter_figure]  # notebook 03
+
+
+# --------------------------------------------------------------------------- notebook 04 (RNN, GRU, LSTM)
+
+
+def _save_tight_png(ax_or_figure, path: Path) -> None:
+    """Save a diagram cropped to what is drawn (the axes of the RNN diagrams keep empty margins)."""
+    import matplotlib.pyplot as plt
+
+    figure = getattr(ax_or_figure, "figure", ax_or_figure)
+    figure.savefig(path, dpi=PNG_DPI, metadata=_png_metadata(), bbox_inches="tight", pad_inches=0.1)
+    plt.close(figure)
+
+
+def rnn_unrolled_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 04: one recurrent layer unrolled over four time steps."""
+    from course_utils.viz.rnn import draw_rnn_unrolled
+
+    _save_tight_png(draw_rnn_unrolled(steps=4), out_dir / "rnn_unrolled.png")
+    return [("rnn_unrolled.png", "one recurrent layer unrolled over L = 4 steps: one cell, the same weights")]
+
+
+def rnn_grid_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 04: where ``output`` and each ``h_n[layer * D + direction]`` come from."""
+    from course_utils.viz.rnn import draw_rnn_grid
+
+    _save_tight_png(draw_rnn_grid(num_layers=2, bidirectional=True, steps=4), out_dir / "rnn_grid.png")
+    return [("rnn_grid.png", "2 layers × 2 directions over 4 steps: output and h_n[layer·D + direction]")]
+
+
+def rnn_gradient_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Notebook 04: ‖∂h_59/∂x_t‖ against the gap for an RNN and an LSTM (closed and open forget gate)."""
+    import torch
+    from torch import nn
+
+    from course_utils.viz.rnn import input_gradient_by_gap, plot_gradient_by_gap
+
+    inputs = torch.randn(60, 8, 6, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    norms = {}
+    for label, make, forget_bias in (("RNN", nn.RNN, 0.0), ("LSTM", nn.LSTM, 0.0),
+                                     ("LSTM, forget bias +4", nn.LSTM, 4.0)):
+        torch.manual_seed(0)
+        module = make(6, 16).double()
+        if forget_bias:
+            with torch.no_grad():
+                module.bias_ih_l0[16:32] += forget_bias  # gates i, f, g, o: rows 16:32 are f
+        norms[label] = input_gradient_by_gap(module, inputs)
+    _save_tight_png(plot_gradient_by_gap(norms), out_dir / "rnn_gradient_by_gap.png")
+    return [("rnn_gradient_by_gap.png", "‖∂h_59/∂x_t‖ against the gap 59 − t at initialisation (16 units, "
+             "8 random sequences): RNN, LSTM, LSTM with forget bias +4")]
+
+
+EXTRA_GENERATORS += [rnn_unrolled_figure]
+EXTRA_GENERATORS += [rnn_grid_figure]
+EXTRA_GENERATORS += [rnn_gradient_figure]
 
 
 def _png_metadata() -> dict:

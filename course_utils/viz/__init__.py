@@ -5,7 +5,8 @@
   receptive fields and the scatter view of a transposed convolution (03).
 - ``viz.conv_intuition``: feature maps, a multi-channel convolution, padding
   modes and im2col, drawn from the real computation (02).
-- ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells (04).
+- ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells, a layer unrolled in time, the
+  layers × directions grid, and gradient norms against the time gap (04).
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
@@ -53,8 +54,18 @@ from .conv_intuition import (
     draw_padding_modes,
     padding_modes_figure,
 )
-from .modules import plot_weight_histograms
-from .paper_cases import CASES, SEED, FigureCase, case_by_name, case_call, make_scene, numerical_example
+from .modules import (
+    plot_weight_histograms,
+)
+from .paper_cases import (
+    CASES,
+    SEED,
+    FigureCase,
+    case_by_name,
+    case_call,
+    make_scene,
+    numerical_example,
+)
 from .plots import (
     GRAPHVIZ_INSTALL_HINT,
     confusion_matrix,
@@ -66,7 +77,17 @@ from .plots import (
     show_images,
     show_mistakes,
 )
-from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
+from .rnn import (
+    draw_gru_cell,
+    draw_lstm_cell,
+    draw_rnn_cell,
+    draw_rnn_cells,
+    draw_rnn_grid,
+    draw_rnn_unrolled,
+    input_gradient_by_gap,
+    plot_gradient_by_gap,
+    plot_row_reading,
+)
 from .tensors import (
     MAX_MEMORY_CELLS,
     conv1d_windows,
@@ -80,20 +101,27 @@ __all__ = [
     "COLORS",
     "MAX_CELLS",
     "MAX_FRAMES",
-    "ConvScene",
+    "MAX_STAMPS",
     "animate_conv",
     "animate_conv_transpose",
     "animate_pool",
     "animate_scene",
     "animation_html",
     "conv_scene",
+    "conv_transpose_scatter_scene",
     "conv_transpose_scene",
+    "ConvScene",
     "draw_conv_step",
+    "draw_conv_transpose_scatter",
     "draw_conv_transpose_step",
     "draw_pool_step",
+    "draw_receptive_field",
     "draw_scene",
     "pool_scene",
+    "receptive_field_scene",
+    "ReceptiveFieldScene",
     "save_gif",
+    "ScatterScene",
     "EXAMPLE_IMAGE",
     "EXAMPLE_KERNEL",
     "MAX_VALUE_CELLS",
@@ -102,13 +130,14 @@ __all__ = [
     "draw_multichannel_conv",
     "draw_padding_modes",
     "padding_modes_figure",
-    "MAX_STAMPS",
-    "ReceptiveFieldScene",
-    "ScatterScene",
-    "conv_transpose_scatter_scene",
-    "draw_conv_transpose_scatter",
-    "draw_receptive_field",
-    "receptive_field_scene",
+    "plot_weight_histograms",
+    "CASES",
+    "SEED",
+    "case_by_name",
+    "case_call",
+    "FigureCase",
+    "make_scene",
+    "numerical_example",
     "GRAPHVIZ_INSTALL_HINT",
     "confusion_matrix",
     "graphviz_available",
@@ -118,22 +147,19 @@ __all__ = [
     "save_model_graph",
     "show_images",
     "show_mistakes",
-    "CASES",
-    "SEED",
-    "FigureCase",
-    "case_by_name",
-    "case_call",
-    "make_scene",
-    "numerical_example",
     "draw_gru_cell",
     "draw_lstm_cell",
     "draw_rnn_cell",
     "draw_rnn_cells",
+    "draw_rnn_grid",
+    "draw_rnn_unrolled",
+    "input_gradient_by_gap",
+    "plot_gradient_by_gap",
+    "plot_row_reading",
     "MAX_MEMORY_CELLS",
     "conv1d_windows",
     "draw_conv1d_windows",
     "draw_image_batch",
     "draw_memory_order",
     "memory_order",
-    "plot_weight_histograms",
 ]
