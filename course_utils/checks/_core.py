@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from course_utils._validate import exception_class, instance
+
 from ._errors import CheckFailed, NotAttempted, WrongForm
 from ._expect import shown
 from ._i18n import (
@@ -82,9 +84,11 @@ def _judge(exercise_id: str, expects: str, test: Callable[[], None]) -> Verdict:
 
 
 def _check_declaration(exercise_id: Any, expects: Any) -> None:
-    if not isinstance(exercise_id, str) or not _ID.match(exercise_id):
+    instance("exercise_id", exercise_id, str, "a str 'N.M' such as '3.1'")
+    instance("expects", expects, str, "a str that describes the answer's form")
+    if not _ID.match(exercise_id):
         raise ValueError(f"exercise_id must be 'N.M' such as '3.1', got {exercise_id!r}")
-    if not isinstance(expects, str) or not expects.strip():
+    if not expects.strip():
         raise ValueError(f"expects must describe the answer's form in words, got {expects!r}")
     if template_fields(expects):
         raise ValueError(f"expects must have no {{fields}}, got {expects!r}")
@@ -203,6 +207,7 @@ def expect_raises(function: Any, exception: type[Exception], *args: Any,
     For exercises that must refuse some inputs ("raise ValueError when …"). The
     starter's bare ``NotImplementedError`` still means "not attempted".
     """
+    exception_class("exception", exception)
     if function is Ellipsis:
         raise NotAttempted
     if not callable(function):

@@ -67,6 +67,11 @@ class DynamicCNN(nn.Module):
         self.num_classes = _validate.positive_int("num_classes", num_classes)
         self.channels = _validate.per_layer("channels", channels)  # one output width per convolution
         self.kernel_size = _validate.positive_int("kernel_size", kernel_size)
+        widths = (self.in_channels, *self.channels)
+        _validate.parameters_fit("DynamicCNN", sum(a * b * self.kernel_size**2 + b for a, b in zip(widths, widths[1:]))
+                                 + (widths[-1] + 1) * self.num_classes,
+                                 dict(in_channels=in_channels, num_classes=num_classes, channels=channels,
+                                      kernel_size=kernel_size))
         previous = in_channels
         for i, width in enumerate(self.channels, start=1):
             self.add_module(f"conv{i}", nn.Conv2d(previous, width, kernel_size))
@@ -117,6 +122,8 @@ def lengths_tensor(lengths, batch_size: int, max_length: int) -> torch.Tensor:
         - Output: :math:`(N,)`, dtype ``torch.int64``, on the CPU.
     """
     _validate.instance("lengths", lengths, (list, tuple, torch.Tensor), "a list of ints or a 1-D integer tensor")
+    batch_size = _validate.non_negative_int("batch_size", batch_size)
+    max_length = _validate.positive_int("max_length", max_length)
     if isinstance(lengths, torch.Tensor):
         _validate.tensor("lengths", lengths, ndim=1, layout="(N,), one length per sequence")
         if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
@@ -132,7 +139,7 @@ def lengths_tensor(lengths, batch_size: int, max_length: int) -> torch.Tensor:
         )
     if batch_size and (values.min() < 1 or values.max() > max_length):
         raise ValueError(
-            f"every length must be between 1 and the padded length {max_length}, got {values.tolist()}"
+            f"lengths must each be between 1 and the padded length {max_length}, got {values.tolist()}"
         )
     return values
 
@@ -199,6 +206,9 @@ class DynamicLSTM(nn.Module):
         self.cell = _validate.one_of("cell", cell, ("lstm", "gru"))
         self.bidirectional = _validate.boolean("bidirectional", bidirectional)
         self.vocab_size = None if vocab_size is None else _validate.positive_int("vocab_size", vocab_size)
+        _validate.parameters_fit("DynamicLSTM", _lstm_parameters(self, num_layers),
+                                 dict(input_size=input_size, hidden_size=hidden_size, output_size=output_size,
+                                      num_layers=num_layers, vocab_size=vocab_size))
         self.embedding = nn.Embedding(vocab_size, input_size, padding_idx=0) if vocab_size else None
         recurrent = nn.LSTM if cell == "lstm" else nn.GRU
         self.rnn = recurrent(
@@ -230,7 +240,7 @@ class DynamicLSTM(nn.Module):
             raise TypeError(f"DynamicLSTM's input must hold token ids of dtype torch.int64 (or int32), as "
                             f"vocab_size is set, got {x.dtype}; convert them with x.long()")
         if x.numel() == 0:
-            raise ValueError(f"DynamicLSTM needs at least one sequence of at least one step, got shape "
+            raise ValueError(f"DynamicLSTM's input needs at least one sequence of at least one step, got shape "
                              f"{tuple(x.shape)}")
         if x.min() < 0 or x.max() >= self.vocab_size:
             raise ValueError(
@@ -254,3 +264,11 @@ class DynamicLSTM(nn.Module):
         directions = 2 if self.bidirectional else 1
         final = torch.cat(list(h_n[-directions:]), dim=-1)
         return self.fc(final)
+
+
+def _lstm_parameters(model: DynamicLSTM, num_layers: int) -> int:
+    """How many parameters ``model``'s layers will have (checked before they are built)."""
+    gates, directions, hidden = (4 if model.cell == "lstm" else 3), (2 if model.bidirectional else 1), model.hidden_size
+    layer = lambda features: directions * gates * hidden * (features + hidden + 2)  # noqa: E731
+    return ((model.vocab_size or 0) * model.input_size + layer(model.input_size)
+            + (num_layers - 1) * layer(directions * hidden) + (directions * hidden + 1) * model.output_size)

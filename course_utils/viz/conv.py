@@ -189,7 +189,7 @@ def _plane(name: str, value) -> torch.Tensor:
         if tensor.dim() > 2:
             fix = f"; draw one channel of one image, e.g. {name}[{', '.join(['0'] * (tensor.dim() - 2))}]"
         raise ValueError(f"{name} must be 2-D (height, width), got shape {tuple(tensor.shape)}{fix}")
-    check.tensor(name, tensor, dtype="real", nonempty=True)
+    check.tensor(name, tensor, dtype="real", nonempty=True, finite=True)  # a NaN would be drawn as a blank cell
     return tensor.to(torch.float64)
 
 
@@ -220,14 +220,41 @@ def _check_size(scene: ConvScene, name: str, animated: bool) -> None:
     """Refuse scenes too large to draw (or animate) in reasonable time, before drawing anything."""
     (h, w), (gh, gw), (oh, ow) = scene.input_shape, scene.grid_kind.shape, scene.output_shape
     crop = f"draw a corner instead, e.g. {name}[:8, :8]"
+    sizes = f"{name} is {h}×{w}"
+    if scene.kernel_values is not None and max(h, w) <= MAX_CELLS:  # a small x: the weight makes it large
+        sizes += f" and weight {scene.kernel_size[0]}×{scene.kernel_size[1]}"
     if max(gh, gw, oh, ow) > MAX_CELLS:
-        raise ValueError(f"{name} is {h}×{w}, too large to draw: the diagram would have a {gh}×{gw} "
+        raise ValueError(f"{sizes}, too large to draw: the diagram would have a {gh}×{gw} "
                          f"input grid (padding included) and a {oh}×{ow} output, with one number "
                          f"per cell, and it draws at most {MAX_CELLS} cells per side; {crop}")
     if animated and oh * ow > MAX_FRAMES:
         raise ValueError(f"{name} is {h}×{w}, too large to animate: its {oh}×{ow} output needs "
                          f"{oh * ow} frames, and an animation renders at most {MAX_FRAMES} "
                          f"(an 8×8 output); {crop}, or draw single steps with draw_scene")
+
+
+def _below_int32(x: torch.Tensor, **pairs: tuple[int, int]) -> None:
+    """PyTorch's pooling and transposed convolution take sizes below 2**31 (32-bit ints) only."""
+    for name, pair in pairs.items():
+        if max(pair) >= 2**31:
+            raise ValueError(f"{name}={_fmt(pair)} is beyond what PyTorch takes here (below 2**31); the input "
+                             f"is only {x.shape[0]}×{x.shape[1]}")
+
+
+class _naming:
+    """Prefix the ValueError of an output-size formula with the call it is about: the learner passed
+    ``x`` and ``weight``, while :mod:`course_utils.arithmetic` speaks of ``i`` and ``k``."""
+
+    def __init__(self, call: str):
+        self.call = call
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if kind is ValueError:
+            raise ValueError(f"{self.call}: {error}") from None
+        return False
 
 
 def _fmt(pair: tuple[int, int]) -> str:
@@ -289,7 +316,10 @@ def conv_scene(x, weight, stride: IntPair = 1, padding: IntPair | str = 0,
     stride, dilation = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
     kernel = tuple(weight.shape)
     pads, torch_padding, label, short = _conv_padding(padding, kernel, dilation)
-    arithmetic.conv_output_size(tuple(x.shape), kernel, stride, torch_padding, dilation)
+    with _naming(f"x {tuple(x.shape)} with weight {kernel}"):
+        arithmetic.conv_output_size(tuple(x.shape), kernel, stride, torch_padding, dilation)
+    check.fits_in_memory("padding", padding, (x.shape[0] + pads[0] + pads[1]) * (x.shape[1] + pads[2] + pads[3]),
+                         "the padded input", 8)
     with torch.no_grad(), _quiet_same_padding_warning():
         output = F.conv2d(x[None, None], weight[None, None], stride=stride, padding=torch_padding,
                           dilation=dilation)[0, 0]
@@ -370,8 +400,15 @@ def conv_transpose_scene(x, weight, stride: IntPair = 1, padding: IntPair = 0,
     output_padding = _pair("output_padding", output_padding, 0)
     dilation = _pair("dilation", dilation, 1)
     kernel = tuple(weight.shape)
-    arithmetic.conv_transpose_output_size(tuple(x.shape), kernel, stride, padding, output_padding,
-                                          dilation)
+    with _naming(f"x {tuple(x.shape)} with weight {kernel}"):
+        arithmetic.conv_transpose_output_size(tuple(x.shape), kernel, stride, padding, output_padding,
+                                              dilation)
+    _below_int32(x, stride=stride, dilation=dilation)
+    stretched = [(n - 1) * s + 1 for n, s in zip(x.shape, stride)]
+    check.fits_in_memory("stride", stride, math.prod(stretched), "the stretched input", 8)
+    grid = [n + 2 * (d * (k - 1) - p) + a for n, d, k, p, a in zip(stretched, dilation, kernel, padding,
+                                                                   output_padding)]
+    check.fits_in_memory("dilation", dilation, math.prod(grid), "the padded input", 8)
     equivalent = tuple(d * (k - 1) - p for d, k, p in zip(dilation, kernel, padding))
     if min(equivalent) < 0:
         raise ValueError(
@@ -444,7 +481,9 @@ def pool_scene(x, kernel_size: IntPair, stride: IntPair | None = None, padding: 
     if mode == "avg" and dilation != (1, 1):
         raise ValueError(f"dilation must be 1: average pooling has no dilation (F.avg_pool2d), "
                          f"got {_fmt(dilation)}; use mode='max' or dilation=1")
-    arithmetic.pool_output_size(tuple(x.shape), kernel, stride, padding, dilation, ceil_mode)
+    with _naming(f"x {tuple(x.shape)} with kernel_size {_fmt(kernel)}"):
+        arithmetic.pool_output_size(tuple(x.shape), kernel, stride, padding, dilation, ceil_mode)
+    _below_int32(x, stride=stride)
     output, argmax = _pool(x, mode, kernel, stride, padding, dilation, ceil_mode, count_include_pad)
     values, kind = _pool_grid(x, output.shape, mode, kernel, stride, padding, dilation)
     h, w = x.shape
@@ -693,11 +732,10 @@ def _equation(scene: ConvScene, step: tuple[int, int], show_values: bool = True)
 
 
 def _figsize(figsize) -> tuple[float, float]:
-    """A figure size given by the caller: ``(width, height)`` in inches, both positive."""
-    if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
-        raise TypeError(f"figsize must be None or (width, height) in inches, got {check.describe(figsize)}")
-    width, height = (check.number("figsize", v, minimum=0, exclusive_minimum=True) for v in figsize)
-    return width, height
+    """A figure size given by the caller: ``(width, height)`` in inches, both positive, drawable."""
+    import matplotlib
+
+    return check.figure_size("figsize", figsize, matplotlib.rcParams["figure.dpi"])
 
 
 def _new_figure(scene: ConvScene, figsize):
@@ -988,9 +1026,10 @@ def save_gif(animation, path, dpi: int = 72, fps: float | None = None) -> None:
     from matplotlib.animation import Animation, PillowWriter
 
     check.instance("animation", animation, Animation, _ANIMATION)
-    if not isinstance(path, (str, Path)) or not str(path).endswith(".gif"):
+    check.instance("path", path, (str, Path), "a file path (str or Path) ending in '.gif'")
+    if not str(path).endswith(".gif"):
         raise ValueError(f"path must end in '.gif', got {check.describe(path)}")
-    dpi = check.positive_int("dpi", dpi)
+    dpi = check.image_dpi("dpi", dpi, animation._fig.get_size_inches())
     if fps is None:
         interval = getattr(animation, "frame_interval", None) or animation.event_source.interval
         fps = 1000.0 / interval
@@ -1026,7 +1065,7 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
 
     check.instance("animation", animation, Animation, _ANIMATION)
     check.one_of("default_mode", default_mode, ("once", "loop", "reflect"))
-    dpi = check.positive_int("dpi", dpi)
+    dpi = check.image_dpi("dpi", dpi, animation._fig.get_size_inches())
     import matplotlib
 
     with matplotlib.rc_context({"savefig.dpi": dpi}):

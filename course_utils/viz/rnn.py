@@ -279,8 +279,11 @@ def _lstm_state_and_gates(ax, top: float, bus: float) -> None:
 
 def draw_rnn_cells(figsize=(15, 4.2)):
     """Draw the RNN, GRU and LSTM cells side by side; returns the ``Figure``."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
+    if figsize is not None:  # None: matplotlib's default size
+        figsize = check.figure_size("figsize", figsize, matplotlib.rcParams["figure.dpi"])
     fig, axes = plt.subplots(1, 3, figsize=figsize, gridspec_kw={"width_ratios": [8.2, 10.8, 10.8]})
     draw_rnn_cell(axes[0])
     draw_gru_cell(axes[1])
