@@ -208,7 +208,8 @@ def _check_problems(where, cell, exercise_id, learner_names):
     if not arguments or not set(arguments) <= learner_names:
         problems.append(f"{where}: the check passes {arguments}, not names the learner's cell defines "
                         f"({sorted(learner_names)})")
-    if _stdout(cell) != f"⏳ {exercise_id} not attempted yet\n" or len(cell.get("outputs", [])) != 1:
+    only_stdout = all(o.get("output_type") == "stream" and o.get("name") == "stdout" for o in cell.get("outputs", []))
+    if _stdout(cell) != f"⏳ {exercise_id} not attempted yet\n" or not only_stdout:
         problems.append(f"{where}: the check cell's stored output must be '⏳ {exercise_id} not attempted yet'")
     return problems, arguments
 
