@@ -1,4 +1,4 @@
-"""Rules every committed notebook must follow (see design.md, "Rules for notebooks").
+"""Rules every committed notebook must follow (the README, "Editing a notebook").
 
 ``lint(path_or_notebook)`` returns a list of problems, empty when the notebook is fine.
 The rules exist because strict nbval has blind spots: a notebook whose cells were never
