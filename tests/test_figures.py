@@ -242,3 +242,17 @@ def test_the_model_graph_generator_draws_notebook_06s_fallback_picture(tmp_path)
         assert image.format == "PNG" and image.height > 2 * image.width  # a tall chain of layers
     with Image.open(FIGURES_DIR / "combined_model_graph.png") as committed:
         assert committed.format == "PNG"
+
+
+def test_notebook_05s_figures_are_reproduced_and_listed(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.dynamic_inputs_figures(tmp_path)
+    assert [name for name, _ in described] == ["adaptive_bins.png", "padded_vs_packed.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+        assert f"| `{name}` | {what} |" in readme
+    assert figures.dynamic_inputs_figures in figures.EXTRA_GENERATORS

@@ -37,6 +37,7 @@ from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_c
 __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
+    "dynamic_inputs_figures",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -64,8 +65,28 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
              "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
 
 
+def dynamic_inputs_figures(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 05's pictures: adaptive-pooling bins, and a padded batch next to its packed form."""
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz import sequences
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), gridspec_kw={"width_ratios": [13.8, 15.8, 6.8]})
+    for ax, (size_in, size_out) in zip(axes, [(10, 4), (12, 4), (3, 5)]):
+        sequences.draw_adaptive_bins(size_in, size_out, ax=ax)
+    fig.savefig(out_dir / "adaptive_bins.png", dpi=PNG_DPI, metadata=_png_metadata(), bbox_inches="tight")
+    sequences.draw_padded_vs_packed([2, 5, 3]).savefig(
+        out_dir / "padded_vs_packed.png", dpi=PNG_DPI, metadata=_png_metadata(), bbox_inches="tight")
+    plt.close("all")
+    return [("adaptive_bins.png", "bins of `AdaptiveAvgPool1d` for I→O = 10→4, 12→4, 3→5, read off PyTorch "
+                                  "(notebook 05)"),
+            ("padded_vs_packed.png", "a padded batch of lengths 2, 5, 3 next to its `pack_padded_sequence` "
+                                     "data and batch_sizes (notebook 05)")]
+
+
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
 EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph]
+EXTRA_GENERATORS.append(dynamic_inputs_figures)
 
 
 def _png_metadata() -> dict:
