@@ -250,7 +250,7 @@ def test_notebook_05s_figures_are_reproduced_and_listed(tmp_path):
 
     with matplotlib.rc_context(), plt.style.context("default"):
         described = figures.dynamic_inputs_figures(tmp_path)
-    assert [name for name, _ in described] == ["adaptive_bins.png", "padded_vs_packed.png"]
+    assert [name for name, _ in described] == ["adaptive_bins.png", "padded_vs_packed.png", "digit_at_sizes.png"]
     readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
     for name, what in described:
         assert_same_png(tmp_path / name, FIGURES_DIR / name)

@@ -119,6 +119,33 @@ def test_draw_adaptive_bins_draws_one_bar_per_output_and_greys_shared_cells():
         viz.draw_adaptive_bins(10, 4, ax="left")
 
 
+# --------------------------------------------------------------------------- an image at several sizes
+
+
+def test_show_at_sizes_draws_one_titled_panel_per_image_with_a_kernel_square():
+    images = [torch.rand(20, 20), torch.rand(1, 28, 28), torch.rand(56, 40)]
+    fig = viz.show_at_sizes(images, kernel_size=3)
+    assert [ax.get_title() for ax in fig.axes] == ["20×20", "28×28", "56×40"]
+    for ax, image in zip(fig.axes, images, strict=True):
+        square = ax.patches[0]
+        assert (square.get_width(), square.get_height()) == (3, 3)
+        assert ax.images[0].get_array().shape == image.shape[-2:]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("images, kwargs, error, message", [
+    (torch.rand(28, 28), {}, TypeError, r"images must be a list of \(H, W\) or \(1, H, W\) tensors"),
+    ([], {}, ValueError, "images is empty; give at least one image"),
+    ([torch.rand(3, 28, 28)], {}, ValueError, r"images\[0\] must be \(H, W\) or \(1, H, W\), one grey image, "
+                                              r"got shape \(3, 28, 28\)"),
+    ([torch.rand(28)], {}, ValueError, r"images\[0\] must be 2-D or 3-D"),
+    ([torch.rand(4, 4)], {"kernel_size": 0}, ValueError, "kernel_size must be a positive int, got 0"),
+])
+def test_show_at_sizes_refusals(images, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        viz.show_at_sizes(images, **kwargs)
+
+
 # --------------------------------------------------------------------------- padded versus packed
 
 

@@ -6,8 +6,8 @@
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
-- ``viz.sequences``: adaptive-pooling bins, and a padded batch next to its
-  packed form (05).
+- ``viz.sequences``: adaptive-pooling bins, an image at several sizes, and a
+  padded batch next to its packed form (05).
 
 Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
@@ -45,7 +45,7 @@ from .plots import (
     show_mistakes,
 )
 from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
-from .sequences import adaptive_bins_of_torch, draw_adaptive_bins, draw_padded_vs_packed, packed_layout
+from .sequences import adaptive_bins_of_torch, draw_adaptive_bins, draw_padded_vs_packed, packed_layout, show_at_sizes
 
 __all__ = [
     "COLORS",
@@ -89,4 +89,5 @@ __all__ = [
     "draw_adaptive_bins",
     "draw_padded_vs_packed",
     "packed_layout",
+    "show_at_sizes",
 ]

@@ -2,10 +2,12 @@
 
 - :func:`draw_adaptive_bins`: which input cells each output of adaptive average
   pooling averages, along one axis (the bins may overlap).
+- :func:`show_at_sizes`: one image at several sizes, with the square one
+  convolution kernel covers at each size.
 - :func:`draw_padded_vs_packed`: a padded batch of sequences of different
   lengths next to the ``PackedSequence`` that ``pack_padded_sequence`` makes of it.
 
-Both draw what PyTorch computes, not a formula: the bins are read off
+The diagrams draw what PyTorch computes, not a formula: the bins are read off
 ``F.adaptive_avg_pool1d`` applied to one-hot inputs, the packed layout off
 ``pack_padded_sequence`` applied to a batch whose every step holds its own
 (sequence, step) number.
@@ -24,7 +26,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from course_utils import _validate as check
 
-__all__ = ["adaptive_bins_of_torch", "draw_adaptive_bins", "packed_layout", "draw_padded_vs_packed"]
+__all__ = ["adaptive_bins_of_torch", "draw_adaptive_bins", "show_at_sizes", "packed_layout", "draw_padded_vs_packed"]
 
 _SHARED = "0.82"     # an input cell that belongs to two bins
 _PAD = "#e6e6e6"     # a padding cell
@@ -88,6 +90,52 @@ def draw_adaptive_bins(size_in: int, size_out: int, ax=None):
     ax.set_title(f"I = {size_in}, O = {size_out}", loc="left", fontsize=12)
     ax.axis("off")
     return ax
+
+
+def _image_2d(name: str, image) -> torch.Tensor:
+    image = check.tensor(name, image, ndim=(2, 3), dtype="real", layout="(H, W) or (1, H, W)")
+    if image.dim() == 3:
+        if image.shape[0] != 1:
+            raise ValueError(f"{name} must be (H, W) or (1, H, W), one grey image, got shape {tuple(image.shape)}")
+        image = image[0]
+    if image.numel() == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(image.shape)}); there is nothing to show")
+    return image.detach().float().cpu()
+
+
+def show_at_sizes(images, kernel_size: int = 3, panel_inches: float = 2.4):
+    """Show one picture at several sizes, each panel equally wide, with a kernel-sized square in its corner.
+
+    The red square is ``kernel_size``×``kernel_size`` pixels *of that panel's image*:
+    the larger the image, the smaller the part of the picture one convolution
+    kernel covers. Each panel is titled with its size.
+
+    Args:
+        images: a list of grey images, each ``(H, W)`` or ``(1, H, W)`` (e.g. one digit resized
+            with ``F.interpolate`` to several sizes).
+        kernel_size: side of the square drawn, in pixels. Default: 3.
+        panel_inches: the width of each panel. Default: 2.4.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    import matplotlib.pyplot as plt
+
+    check.instance("images", images, (list, tuple), "a list of (H, W) or (1, H, W) tensors")
+    if not images:
+        raise ValueError("images is empty; give at least one image")
+    pictures = [_image_2d(f"images[{i}]", image) for i, image in enumerate(images)]
+    kernel_size = check.positive_int("kernel_size", kernel_size)
+    panel_inches = check.number("panel_inches", panel_inches, minimum=0.5, maximum=10)
+    fig, axes = plt.subplots(1, len(pictures), figsize=(panel_inches * len(pictures), panel_inches + 0.4),
+                             squeeze=False)
+    for ax, picture in zip(axes[0], pictures):
+        height, width = picture.shape
+        ax.imshow(picture.numpy(), cmap="gray", extent=(0, width, height, 0))
+        ax.add_patch(plt.Rectangle((1, 1), kernel_size, kernel_size, fill=False, edgecolor="red", linewidth=2))
+        ax.set_title(f"{height}×{width}", fontsize=13)
+        ax.axis("off")
+    return fig
 
 
 def packed_layout(lengths) -> tuple[list[list[tuple[int, int]]], list[int]]:
