@@ -48,12 +48,11 @@ def adaptive_bins_of_torch(size_in: int, size_out: int) -> list[tuple[int, int]]
     """
     size_in = check.positive_int("size_in", size_in)
     size_out = check.positive_int("size_out", size_out)
-    weights = F.adaptive_avg_pool1d(torch.eye(size_in, dtype=torch.float64).unsqueeze(1), size_out)[:, 0]
-    bins = []
-    for j in range(size_out):
-        members = torch.nonzero(weights[:, j]).flatten().tolist()
-        bins.append((members[0], members[-1] + 1))
-    return bins
+    # row i: input i one-hot; column j: output j. A bin is a contiguous run of inputs.
+    reached = F.adaptive_avg_pool1d(torch.eye(size_in, dtype=torch.float64).unsqueeze(1), size_out)[:, 0] != 0
+    starts = reached.int().argmax(dim=0)                               # the first input reaching output j
+    ends = size_in - reached.flip(0).int().argmax(dim=0)               # one past the last
+    return list(zip(starts.tolist(), ends.tolist()))
 
 
 def draw_adaptive_bins(size_in: int, size_out: int, ax=None):
