@@ -37,11 +37,13 @@ def output_text(cell) -> str:
 
 
 def is_compared(cell) -> bool:
+    """nbval's own rule: a marker counts only as a whole comment line (``# NBVAL_IGNORE_OUTPUT``)."""
+    from nbval.plugin import find_comment_markers
+
     tags = cell.get("metadata", {}).get("tags", [])
-    text = source(cell)
-    return not any(mark in text for mark in NOT_COMPARED) and not any(
-        tag in ("nbval-ignore-output", "nbval-skip") for tag in tags
-    )
+    markers = dict(find_comment_markers(source(cell)))  # {"check": False} ignores, {"skip": True} skips
+    ignored = markers.get("check") is False or markers.get("skip") is True
+    return not ignored and not any(tag in ("nbval-ignore-output", "nbval-skip") for tag in tags)
 
 
 def lint(notebook, name: str | None = None) -> list[str]:
