@@ -18,8 +18,6 @@ from course_utils.authoring.notebooks import read_notebook, source
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
-IGNORE_MARK = "NBVAL_IGNORE_OUTPUT"
-NOT_COMPARED = (IGNORE_MARK, "NBVAL_SKIP")
 # Output that would only be true on the machine that ran the notebook.
 MACHINE_PATH = re.compile(r"(/root\b|/home/|/tmp/|/work/|/Users/|[A-Za-z]:\\\\Users)")
 MIN_COMPARED_SHARE = 0.6  # per notebook; the course as a whole must reach 0.8
