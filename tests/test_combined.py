@@ -234,8 +234,82 @@ def _gru_step(gru, x):
     return (1 - z) * torch.tanh(i_n + r * h_n)
 
 
-def _per_class(targets, predictions, num_classes):
-    return torch.stack([(predictions[targets == k] == k).float().mean() for k in range(num_classes)])
+def _step(model, optimizer, loss_fn, images, labels):
+    optimizer.zero_grad()
+    loss = loss_fn(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _step_buggy(model, optimizer, loss_fn, images, labels):  # the notebook's version: three bugs
+    logits = model(images)
+    loss = loss_fn(labels, logits)
+    optimizer.step()
+    loss.backward()
+    return loss.item()
+
+
+def _step_without_zero_grad(model, optimizer, loss_fn, images, labels):
+    loss = loss_fn(model(images), labels)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _step_first(model, optimizer, loss_fn, images, labels):
+    optimizer.zero_grad()
+    loss = loss_fn(model(images), labels)
+    optimizer.step()
+    loss.backward()
+    return loss.item()
+
+
+def _step_first_without_zero_grad(model, optimizer, loss_fn, images, labels):
+    loss = loss_fn(model(images), labels)
+    optimizer.step()
+    loss.backward()
+    return loss.item()
+
+
+def _no_step(model, optimizer, loss_fn, images, labels):
+    optimizer.zero_grad()
+    loss = loss_fn(model(images), labels)
+    loss.backward()
+    return loss.item()
+
+
+def _accuracy(model, loader):
+    model.eval()
+    correct = total = 0
+    with torch.no_grad():
+        for x, y in loader:
+            correct += (model(x).argmax(dim=1) == y).sum().item()
+            total += len(y)
+    return correct / total
+
+
+def _accuracy_buggy(model, loader):  # the notebook's version
+    scores = []
+    for x, y in loader:
+        scores.append((model(x).argmax(dim=1) == y).float().mean())
+    return sum(scores) / len(scores)
+
+
+def _accuracy_of_batch_means(model, loader):
+    model.eval()
+    with torch.no_grad():
+        return torch.stack([(model(x).argmax(dim=1) == y).float().mean() for x, y in loader]).mean()
+
+
+def _accuracy_in_training_mode(model, loader):
+    with torch.no_grad():
+        return sum((model(x).argmax(dim=1) == y).sum().item() for x, y in loader) / len(loader.dataset)
+
+
+def _accuracy_with_gradients(model, loader):
+    model.eval()
+    return sum((model(x).argmax(dim=1) == y).sum() for x, y in loader) / len(loader.dataset)
 
 
 @pytest.mark.parametrize("check, answer, expected", [
@@ -248,9 +322,24 @@ def _per_class(targets, predictions, num_classes):
     ("exercise_6_2", lambda gru, x: gru(x)[0], "❌ 6.2: your function raised RuntimeError: do not call"),
     ("exercise_6_2", lambda gru, x: _gru_step(gru, x)[:, 0], "❌ 6.2: expected output shape"),
     ("exercise_6_3", _not_done, "⏳ 6.3 not attempted yet"),
-    ("exercise_6_3", _per_class, "✅ 6.3 passed"),
-    ("exercise_6_3", lambda t, p, k: 100 * _per_class(t, p, k), "❌ 6.3: the values are percentages"),
-    ("exercise_6_3", lambda t, p, k: _per_class(p, t, k), "❌ 6.3: you divided by how often"),
+    ("exercise_6_3", _step, "✅ 6.3 passed"),
+    ("exercise_6_3", lambda *args: torch.tensor(_step(*args)), "✅ 6.3 passed"),  # a 0-d tensor is a number too
+    ("exercise_6_3", _step_buggy, "❌ 6.3: loss_fn was given the labels first"),
+    ("exercise_6_3", _step_without_zero_grad, "❌ 6.3: the gradients of earlier batches are added"),
+    ("exercise_6_3", _step_first, "❌ 6.3: the weights never change"),  # zero_grad() left no gradient
+    ("exercise_6_3", _step_first_without_zero_grad, "❌ 6.3: each step uses the previous batch's gradients"),
+    ("exercise_6_3", _no_step, "❌ 6.3: the weights never change"),
+    ("exercise_6_3", lambda *args: [_step(*args)], "❌ 6.3: train_step returned [1."),
+    ("exercise_6_3", lambda *args: _step(*args) / 2, "❌ 6.3: train_step returned 0."),
+    ("exercise_6_4", _not_done, "⏳ 6.4 not attempted yet"),
+    ("exercise_6_4", _accuracy, "✅ 6.4 passed"),
+    ("exercise_6_4", lambda model, loader: torch.tensor(_accuracy(model, loader)), "✅ 6.4 passed"),
+    ("exercise_6_4", _accuracy_buggy, "❌ 6.4: expected 0.6 (6 of 10 right), got 0.4167"),
+    ("exercise_6_4", _accuracy_of_batch_means, "❌ 6.4: you averaged the batches' accuracies"),
+    ("exercise_6_4", _accuracy_in_training_mode, "❌ 6.4: the model ran in training mode"),
+    ("exercise_6_4", _accuracy_with_gradients, "❌ 6.4: the loop records gradients it never uses"),
+    ("exercise_6_4", lambda model, loader: 100 * _accuracy(model, loader), "❌ 6.4: the accuracy is a percentage"),
+    ("exercise_6_4", lambda model, loader: [0.6], "❌ 6.4: accuracy returned [0.6], not one number"),
 ])
 def test_exercise_checks_print_one_line(check, answer, expected, capsys):
     from course_utils.checks import nb06

@@ -245,6 +245,16 @@ def test_the_model_graph_generator_draws_notebook_06s_fallback_picture(tmp_path)
         assert committed.format == "PNG"
 
 
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz's dot is not installed")
+def test_the_rnn_graph_generator_redraws_notebook_06s_excerpt(tmp_path):
+    described = figures.combined_model_rnn_graph(tmp_path)
+    assert [name for name, _ in described] == ["combined_model_rnn_graph.png"]
+    with Image.open(tmp_path / "combined_model_rnn_graph.png") as new, \
+            Image.open(FIGURES_DIR / "combined_model_rnn_graph.png") as old:
+        # small enough to read on a 1280×720 slide (Graphviz versions may move a few pixels)
+        assert new.size[1] < 700 and abs(new.size[0] - old.size[0]) < 60 and abs(new.size[1] - old.size[1]) < 60
+
+
 def test_the_shapes_generator_redraws_notebook_00s_pictures(tmp_path):
     import matplotlib
     import matplotlib.pyplot as plt

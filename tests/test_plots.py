@@ -312,3 +312,66 @@ def test_plot_history_accepts_tensor_numbers():
     h.train_loss = [torch.tensor(v) for v in h.train_loss]
     loss_ax, _ = plot_history(h)
     assert list(loss_ax.lines[0].get_ydata()) == pytest.approx([1.0, 0.5, 1 / 3])
+
+
+@pytest.mark.skipif(not plots.graphviz_available(), reason="Graphviz's dot is not installed")
+def test_save_model_graph_applies_graph_and_node_attributes(tmp_path):
+    (plain,) = save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "plain.svg")
+    (wide,) = save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "wide.svg",
+                               graph_attr={"rankdir": "LR"}, node_attr={"fontsize": "17"})
+    assert 'font-size="17.00"' in wide.read_text() and 'font-size="17.00"' not in plain.read_text()
+    assert wide.read_text() != plain.read_text()
+
+
+def test_save_model_graph_refuses_attributes_that_are_not_strings(tmp_path):
+    with pytest.raises(TypeError, match=r"graph_attr must be a dict of Graphviz attributes"):
+        save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "g.png", graph_attr=["LR"])
+    with pytest.raises(TypeError, match=r"node_attr must map strings to strings, got 'fontsize': 13; .*\"13\""):
+        save_model_graph(Tiny(), torch.zeros(1, 1, 6, 6), path=tmp_path / "g.png", node_attr={"fontsize": 13})
+
+
+# --------------------------------------------------------------------------- show_source
+
+class Documented(nn.Module):
+    """A docstring
+    on two lines."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 3)
+
+    def forward(self, x):
+        return self.fc(x)  # (N, 3)
+
+
+def test_show_source_shows_a_method_dedented_as_text_and_highlighted_html():
+    source = plots.show_source(Documented.forward)
+    assert source.text == "def forward(self, x):\n    return self.fc(x)  # (N, 3)\n"
+    assert repr(source) == source.text.rstrip("\n") and source.name == "Documented.forward"
+    html = source._repr_html_()
+    assert html.startswith("<div") and "style=" in html and "class=\"highlight\"" in html
+    assert "<style" not in html  # inline colours only: no style sheet leaks into the page
+    assert "forward" in html and "&lt;" not in source.text
+
+
+def test_show_source_of_a_bound_method_and_a_class_with_and_without_docstring():
+    model = Documented()
+    assert plots.show_source(model.forward).text == plots.show_source(Documented.forward).text
+    with_doc = plots.show_source(Documented).text
+    without = plots.show_source(Documented, docstring=False).text
+    assert '"""A docstring' in with_doc and "on two lines" in with_doc
+    assert without.splitlines()[:2] == ["class Documented(nn.Module):", "    def __init__(self):"]
+    assert with_doc.replace('    """A docstring\n    on two lines."""\n\n', "") == without
+    assert plots.show_source(Documented.forward, docstring=False).text == plots.show_source(Documented.forward).text
+
+
+def test_show_source_explains_what_it_cannot_show():
+    with pytest.raises(TypeError, match=r"obj must be a function, method or class written in Python, got a "
+                                        r"Documented object; show its class instead: show_source\(Documented\)"):
+        plots.show_source(Documented())
+    with pytest.raises(TypeError, match=r"got 3 \(int\); pass the definition itself"):
+        plots.show_source(3)
+    with pytest.raises(TypeError, match=r"written in Python, got <built-in"):
+        plots.show_source(torch.relu)
+    with pytest.raises(TypeError, match=r"docstring must be"):
+        plots.show_source(Documented, docstring="no")

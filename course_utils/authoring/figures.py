@@ -38,6 +38,7 @@ from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_c
 __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
+    "combined_model_rnn_graph",
     "shapes_figures",
     "module_figures",
     "receptive_field_figure",
@@ -61,7 +62,7 @@ FRAME_MS = 800  # per frame of a GIF
 
 
 def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
-    """Draw notebook 06's autograd graph, the picture it shows when Graphviz is missing."""
+    """Draw notebook 06's whole autograd graph (too big for a slide: the notebook links to it)."""
     import torch
 
     from course_utils.models import CombinedModel
@@ -70,7 +71,27 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
     torch.manual_seed(0)  # the graph does not depend on the weights; seeded all the same
     save_model_graph(CombinedModel(), torch.zeros(1, 1, 28, 28), path=out_dir / "combined_model_graph.png")
     return [("combined_model_graph.png",
-             "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
+             "autograd graph of `CombinedModel` (torchviz + Graphviz), all of it; notebook 06 links to it")]
+
+
+def combined_model_rnn_graph(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw the RNN part of notebook 06's autograd graph, large enough to read on a slide."""
+    from collections import OrderedDict
+
+    import torch
+    from torch import nn
+
+    from course_utils.models import CombinedModel
+    from course_utils.viz.plots import save_model_graph
+
+    torch.manual_seed(0)
+    # The model's own RNN, inside a container named like the model's attribute, so that the
+    # parameters are labelled rnn.weight_ih_l0 etc.; its input is one step of 6272 features.
+    rnn = nn.Sequential(OrderedDict(rnn=CombinedModel().rnn))
+    save_model_graph(rnn, torch.zeros(1, 1, 6272), path=out_dir / "combined_model_rnn_graph.png",
+                     graph_attr={"ranksep": "0.18", "nodesep": "0.15"}, node_attr={"fontsize": "13"})
+    return [("combined_model_rnn_graph.png",
+             "autograd graph of `CombinedModel`'s RNN over a sequence of one step (torchviz), notebook 06")]
 
 
 def _save_png(fig, path: Path) -> None:
@@ -125,11 +146,14 @@ def module_figures(out_dir: Path) -> list[tuple[str, str]]:
 
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
 EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [
-    combined_model_graph,   # notebook 06's fallback picture
+    combined_model_graph,   # notebook 06 links to the whole graph
+    combined_model_rnn_graph,  # notebook 06 shows the RNN's part on a slide
     shapes_figures,         # notebook 00
     module_figures,         # notebook 01
     padding_modes_figure,   # notebook 02: what each padding_mode of nn.Conv2d pads with
 ]
+
+
 def receptive_field_figure(out_dir: Path) -> list[tuple[str, str]]:
     """Notebook 03: what one unit after three stacked 3×3 convolutions sees (measured with autograd)."""
     from course_utils.viz.conv import draw_receptive_field
@@ -152,6 +176,8 @@ def conv_transpose_scatter_figure(out_dir: Path) -> list[tuple[str, str]]:
 
 
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
+
+
 EXTRA_GENERATORS += [receptive_field_figure, conv_transpose_scatter_figure]  # notebook 03
 
 
@@ -205,9 +231,9 @@ def rnn_gradient_figure(out_dir: Path) -> list[tuple[str, str]]:
              "8 random sequences): RNN, LSTM, LSTM with forget bias +4")]
 
 
-EXTRA_GENERATORS += [rnn_unrolled_figure]
-EXTRA_GENERATORS += [rnn_grid_figure]
-EXTRA_GENERATORS += [rnn_gradient_figure]
+EXTRA_GENERATORS += [rnn_unrolled_figure, rnn_grid_figure, rnn_gradient_figure]  # notebook 04
+
+
 def dynamic_inputs_figures(out_dir: Path) -> list[tuple[str, str]]:
     """Draw notebook 05's pictures: adaptive-pooling bins, and a padded batch next to its packed form."""
     import matplotlib.pyplot as plt

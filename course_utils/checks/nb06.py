@@ -2,7 +2,8 @@
 
 - 6.1 ``rows_as_sequence(feature_map)``: ``(N, C, H, W)`` → ``(N, H, C·W)``, step ``t`` = row ``t``.
 - 6.2 ``one_step_gru(gru, x)``: what an ``nn.GRU`` returns for a length-1 sequence, without ``weight_hh``.
-- 6.3 ``per_class_accuracy(targets, predictions, num_classes)``: the fraction right for each true class.
+- 6.3 ``train_step(model, optimizer, loss_fn, images, labels)``: a buggy training step, fixed (debugging).
+- 6.4 ``accuracy(model, loader)``: a buggy evaluation loop, fixed (debugging).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from . import (
     expect_shape,
     msg,
     set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+    shown,
 )
 
-__all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3", "set_language"]
+__all__ = ["exercise_6_1", "exercise_6_2", "exercise_6_3", "exercise_6_4", "set_language"]
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -97,29 +99,153 @@ def exercise_6_2(one_step_gru) -> None:
 
 # --------------------------------------------------------------------------- 6.3
 
-@exercise("6.3", expects="a function per_class_accuracy(targets, predictions, num_classes) that returns "
-                         "a float tensor of num_classes values")
-def exercise_6_3(per_class_accuracy) -> None:
-    """Accuracy per true class."""
-    targets = torch.tensor([0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 3])
-    predictions = torch.tensor([0, 0, 1, 0, 1, 0, 2, 2, 2, 3, 2, 3])
-    got = call(per_class_accuracy, targets.clone(), predictions.clone(), 4)
-    expect_shape(got, (4,), msg("result shape"), msg("one number per class"))
-    expect(got.is_floating_point(), msg("expected a float tensor, got dtype {dtype}", dtype=got.dtype),
-           msg("divide with .float() (or /) so the fractions are not rounded to 0 or 1"))
-    expected = torch.tensor([0.75, 0.5, 0.8, 1.0])
-    if torch.allclose(got.double(), expected.double() * 100, atol=1e-4):
-        raise CheckFailed(msg("the values are percentages"), msg("return fractions in [0, 1]"))
-    precision = torch.tensor([3 / 4, 1 / 2, 4 / 4, 1 / 2])
-    if torch.allclose(got.double(), precision.double(), atol=1e-4):
-        raise CheckFailed(msg("you divided by how often each class was *predicted*"),
-                          msg("divide by how often each class is the *true* class (the targets)"))
-    expect_close(got, expected, msg("per-class accuracies"), atol=1e-6,
-                 hint=msg("for class k: (predictions[targets == k] == k).float().mean()"))
+def _step(model: nn.Module, optimizer, images: torch.Tensor, labels: torch.Tensor, mistake: str = "") -> float:
+    """A training step, right or with a classic mistake: "no zero_grad", "no step" or "step first"
+    (``step()`` before ``backward()`` and no ``zero_grad()``: each step uses the previous batch's gradients)."""
+    if mistake not in ("no zero_grad", "step first"):
+        optimizer.zero_grad()
+    loss = nn.functional.cross_entropy(model(images), labels)
+    if mistake == "step first":
+        optimizer.step()
+    loss.backward()
+    if not mistake:
+        optimizer.step()
+    elif mistake == "no zero_grad":
+        optimizer.step()
+    return loss.item()
+
+
+class _OrderedLoss:
+    """Cross-entropy that notices when it is given the labels first."""
+
+    def __init__(self):
+        self.swapped = False
+
+    def __call__(self, logits, labels):
+        if isinstance(logits, torch.Tensor) and not logits.is_floating_point():
+            self.swapped = True
+        return nn.functional.cross_entropy(logits, labels)
+
+
+def _tiny_run(step, batches, mistake: str = ""):
+    """Weights after each of ``step``'s updates of a small seeded classifier, and the losses it returned."""
+    torch.manual_seed(63)
+    model = nn.Linear(4, 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    weights, losses = [], []
+    for images, labels in batches:
+        losses.append(step(model, optimizer, images, labels, mistake))
+        weights.append(torch.cat([p.detach().flatten().clone() for p in model.parameters()]))
+    return weights, losses
+
+
+_STEP_MISTAKES = {
+    "no zero_grad": (msg("the gradients of earlier batches are added to this one's"),
+                     msg("call optimizer.zero_grad() before loss.backward(): backward() adds to .grad")),
+    "step first": (msg("each step uses the previous batch's gradients"),
+                   msg("step() uses the gradients that are there: zero_grad(), then backward(), then step()")),
+    "no step": (msg("the weights never change"),
+                msg("call optimizer.step() after loss.backward(): before it, zero_grad() has left no gradient")),
+}
+
+
+@exercise("6.3", expects="a function train_step(model, optimizer, loss_fn, images, labels) that returns the loss")
+def exercise_6_3(train_step) -> None:
+    """The buggy training step of the notebook, fixed."""
     generator = _generator(63)
-    targets = torch.randint(0, 10, (500,), generator=generator)
-    predictions = torch.where(torch.rand(500, generator=generator) < 0.8, targets,
-                              torch.randint(0, 10, (500,), generator=generator))
-    got = call(per_class_accuracy, targets.clone(), predictions.clone(), 10)
-    expected = torch.stack([(predictions[targets == k] == k).double().mean() for k in range(10)])
-    expect_close(got, expected, msg("per-class accuracies on 500 random labels"), atol=1e-6)
+    batches = [(torch.randn(6, 4, generator=generator), torch.randint(0, 3, (6,), generator=generator))
+               for _ in range(3)]
+    loss_fn = _OrderedLoss()
+
+    def learner(model, optimizer, images, labels, _):
+        try:
+            return call(train_step, model, optimizer, loss_fn, images, labels)
+        except CheckFailed:
+            if not loss_fn.swapped:
+                raise
+            raise CheckFailed(msg("loss_fn was given the labels first"),
+                              msg("loss_fn(logits, labels): the model's output first, the targets second")) from None
+
+    weights, losses = _tiny_run(learner, batches)
+    expected_weights, expected_losses = _tiny_run(_step, batches)
+    if not _same_run(weights, expected_weights):
+        for mistake, (message, hint) in _STEP_MISTAKES.items():
+            if _same_run(weights, _tiny_run(_step, batches, mistake)[0]):
+                raise CheckFailed(message, hint)
+        number = next(n for n, (got, expected) in enumerate(zip(weights, expected_weights), start=1)
+                      if not torch.allclose(got, expected, atol=1e-6))
+        raise CheckFailed(msg("after {number} steps the weights differ from those of a correct step",
+                              number=number),
+                          msg("zero_grad, forward, loss_fn(logits, labels), backward, step — in that order"))
+    for got, expected in zip(losses, expected_losses):
+        value = _number(got)
+        expect(value is not None, msg("train_step returned {value}, not the loss", value=shown(got)),
+               msg("return loss.item(): the batch's loss as a Python number"))
+        expect(abs(value - expected) < 1e-5,
+               msg("train_step returned {got:.4f}, but the batch's loss was {expected:.4f}",
+                   got=value, expected=expected),
+               msg("return loss.item() of this batch, computed before the update"))
+
+
+def _same_run(weights, other) -> bool:
+    return all(torch.allclose(a, b, atol=1e-6) for a, b in zip(weights, other, strict=True))
+
+
+def _number(value) -> float | None:
+    """``value`` as a float if it is one number (a Python number or a one-element tensor), else None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.dtype == torch.bool:
+        return float(value.detach())
+    return None
+
+
+# --------------------------------------------------------------------------- 6.4
+
+class _ModeSensitive(nn.Module):
+    """Predicts item ``i`` (its input is ``[[i]]``) from a fixed table; another table in training mode.
+
+    It records whether gradients were being recorded at each call.
+    """
+
+    def __init__(self, eval_predictions, train_predictions):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(()))
+        self.register_buffer("eval_logits", nn.functional.one_hot(torch.tensor(eval_predictions), 3).float())
+        self.register_buffer("train_logits", nn.functional.one_hot(torch.tensor(train_predictions), 3).float())
+        self.grad_enabled = []
+
+    def forward(self, x):
+        self.grad_enabled.append(torch.is_grad_enabled())
+        table = self.train_logits if self.training else self.eval_logits
+        return self.scale * table[x[:, 0].long()]
+
+
+@exercise("6.4", expects="a function accuracy(model, loader) that returns a number between 0 and 1")
+def exercise_6_4(accuracy) -> None:
+    """The buggy evaluation loop of the notebook, fixed."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
+    # in eval mode: batches of 4, 4 and 2 with 4, 2 and 0 right -> 6 / 10 overall, 0.5 as a mean of the batches'
+    eval_predictions = [0, 1, 2, 0, 1, 0, 1, 1, 0, 1]
+    train_predictions = [0] * 10  # training mode (think Dropout) predicts otherwise: 4 / 10
+    model = _ModeSensitive(eval_predictions, train_predictions).train()
+    loader = DataLoader(TensorDataset(torch.arange(10.0).unsqueeze(1), labels), batch_size=4)
+    answer = call(accuracy, model, loader)
+    got = _number(answer)
+    expect(got is not None, msg("accuracy returned {value}, not one number", value=shown(answer)),
+           msg("return correct / total as a Python float"))
+    if abs(got - 60) < 1e-4:
+        raise CheckFailed(msg("the accuracy is a percentage"), msg("return a fraction in [0, 1]: correct / total"))
+    if abs(got - 0.4) < 1e-6:
+        raise CheckFailed(msg("the model ran in training mode"),
+                          msg("call model.eval() first: Dropout and BatchNorm behave differently when training"))
+    if abs(got - 0.5) < 1e-6:
+        raise CheckFailed(msg("you averaged the batches' accuracies, but the last batch is smaller"),
+                          msg("count the correct predictions over all batches and divide by the number of images"))
+    expect(abs(got - 0.6) < 1e-6, msg("expected 0.6 (6 of 10 right), got {got:.4f}", got=got),
+           msg("model.eval(); then, under torch.no_grad(), add up (logits.argmax(dim=1) == labels).sum() "
+               "over all batches and divide by the number of images"))
+    expect(not any(model.grad_enabled), msg("the loop records gradients it never uses"),
+           msg("wrap it in `with torch.no_grad():` — faster, and no memory held for a backward pass"))

@@ -8,8 +8,8 @@
 - ``viz.rnn``: diagrams of the RNN, GRU and LSTM cells, a layer unrolled in time, the
   layers × directions grid, and gradient norms against the time gap (04).
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
-- ``viz.plots``: image grids, training history, confusion matrix and a gallery
-  of mistakes (06, 07).
+- ``viz.plots``: image grids, training history, confusion matrix, a gallery
+  of mistakes, autograd graphs, and ``show_source`` for a model's code (06, 07).
 - ``viz.tensors``: the axes of an image batch, the windows of a 1-D convolution,
   memory order and ``channels_last`` (00).
 - ``viz.modules``: histograms of a layer's initial weights (01).
@@ -70,6 +70,7 @@ from .paper_cases import (
 )
 from .plots import (
     GRAPHVIZ_INSTALL_HINT,
+    SourceCode,
     confusion_matrix,
     graphviz_available,
     model_graph,
@@ -78,6 +79,7 @@ from .plots import (
     save_model_graph,
     show_images,
     show_mistakes,
+    show_source,
 )
 from .rnn import (
     draw_gru_cell,
@@ -156,6 +158,8 @@ __all__ = [
     "save_model_graph",
     "show_images",
     "show_mistakes",
+    "show_source",
+    "SourceCode",
     "draw_gru_cell",
     "draw_lstm_cell",
     "draw_rnn_cell",

@@ -1,4 +1,5 @@
-"""Plots for training a classifier: image grids, history, confusion matrix, mistakes, autograd graph.
+"""Plots for training a classifier: image grids, history, confusion matrix, mistakes, autograd graph;
+and ``show_source``, which shows the code of a model the notebook imports.
 
 Each plotting function draws into a new figure (or the ``ax`` it is given) and
 returns what it drew on; end the notebook cell with ``plt.show()`` so that no
@@ -11,8 +12,12 @@ whether it is installed and ``GRAPHVIZ_INSTALL_HINT`` how to install it.
 
 from __future__ import annotations
 
+import ast
+import html
+import inspect
 import math
 import shutil
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from course_utils import _validate as check
 
 __all__ = [
     "GRAPHVIZ_INSTALL_HINT",
+    "SourceCode",
     "confusion_matrix",
     "graphviz_available",
     "model_graph",
@@ -32,6 +38,7 @@ __all__ = [
     "save_model_graph",
     "show_images",
     "show_mistakes",
+    "show_source",
 ]
 
 GRAPHVIZ_INSTALL_HINT = (
@@ -365,7 +372,20 @@ def model_graph(model: torch.nn.Module, *inputs):
         return make_dot(output, params=dict(model.named_parameters()))
 
 
-def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> list[Path]:
+def _graphviz_attributes(name: str, value) -> dict[str, str]:
+    """Graphviz attributes: a dict of str to str (Graphviz takes every value as text)."""
+    if value is None:
+        return {}
+    check.instance(name, value, dict, 'a dict of Graphviz attributes such as {"rankdir": "LR"}, or None')
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"{name} must map strings to strings, got {key!r}: {item!r}; Graphviz takes "
+                            f"every value as text, e.g. {{\"fontsize\": \"13\"}}")
+    return value
+
+
+def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None, graph_attr=None,
+                     node_attr=None) -> list[Path]:
     """Render the autograd graph of ``model(*inputs)`` to image file(s) with Graphviz.
 
     Args:
@@ -375,6 +395,9 @@ def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> lis
             suffix (``.png`` or ``.svg``) is the format unless ``formats`` is given.
         formats: e.g. ``("png", "svg")`` to write both next to each other
             (the suffix of ``path`` is then replaced).
+        graph_attr: Graphviz attributes of the graph, strings, e.g.
+            ``{"rankdir": "LR", "ranksep": "0.2"}``; they override torchviz's.
+        node_attr: Graphviz attributes of every node, e.g. ``{"fontsize": "13"}``.
 
     Returns:
         The paths written.
@@ -392,10 +415,18 @@ def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> lis
     check.instance("formats", formats, (list, tuple), "None, 'png', 'svg' or a list of them")
     for fmt in formats:
         check.one_of("formats", fmt, ("png", "svg"))
+    graph_attr = _graphviz_attributes("graph_attr", graph_attr)
+    node_attr = _graphviz_attributes("node_attr", node_attr)
     if not graphviz_available():
         raise RuntimeError(GRAPHVIZ_INSTALL_HINT)
     graph = model_graph(model, *inputs)
     graph.graph_attr.update(dpi="96")
+    if graph_attr:
+        # torchviz caps the drawing's size (it shrinks big graphs); a layout chosen by hand
+        # keeps its natural size unless it sets "size" itself
+        graph.graph_attr.pop("size", None)
+    graph.graph_attr.update(graph_attr)
+    graph.node_attr.update(node_attr)
     path.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
@@ -403,3 +434,80 @@ def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> lis
         target.write_bytes(graph.pipe(format=fmt))
         written.append(target)
     return written
+
+
+# --------------------------------------------------------------------------- source code
+
+class SourceCode:
+    """Python source that a notebook shows highlighted (HTML) and a terminal as plain text.
+
+    ``text`` is the source itself; ``name`` the qualified name of what it defines.
+    """
+
+    def __init__(self, text: str, name: str):
+        self.text, self.name = text, name
+
+    def __repr__(self) -> str:
+        return self.text.rstrip("\n")
+
+    def _repr_html_(self) -> str:
+        try:
+            from pygments import highlight
+            from pygments.formatters import HtmlFormatter
+            from pygments.lexers import PythonLexer
+        except ImportError:  # pygments comes with IPython; without it, plain text
+            return f"<pre>{html.escape(self.text)}</pre>"
+        # Inline styles, not CSS classes: the colours survive in JupyterLab, in exported
+        # slides and in any HTML viewer, and no style sheet leaks into the page.
+        return highlight(self.text, PythonLexer(), HtmlFormatter(noclasses=True, nobackground=True))
+
+
+def _without_docstring(text: str) -> str:
+    """``text`` (one ``def`` or ``class``) without the docstring that opens its body."""
+    tree = ast.parse(text)
+    definition = tree.body[0] if tree.body else None
+    body = getattr(definition, "body", [])
+    if not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)):
+        return text
+    lines = text.splitlines(keepends=True)
+    first, last = body[0].lineno, body[0].end_lineno  # 1-based, inclusive
+    if last < len(lines) and not lines[last].strip():
+        last += 1  # and the blank line that separated it from the code
+    return "".join(lines[: first - 1] + lines[last:])
+
+
+def show_source(obj, docstring: bool = True) -> SourceCode:
+    """The source code of a function, method or class, highlighted in a notebook.
+
+    A notebook shows a model's code from the package instead of copying it, so
+    the code on the slide is the code that runs::
+
+        show_source(CombinedModel.forward)
+
+    Args:
+        obj: a function, method or class written in Python (``CombinedModel``,
+            ``CombinedModel.forward``, ``course_utils.train.fit``).
+        docstring: ``False`` leaves out the docstring that opens the definition.
+
+    Returns:
+        A :class:`SourceCode`: as the last expression of a cell it shows the code
+        with syntax highlighting; ``.text`` is the plain source, dedented.
+    """
+    check.boolean("docstring", docstring)
+    target = inspect.unwrap(obj.__func__ if inspect.ismethod(obj) else obj)
+    if not (inspect.isfunction(target) or inspect.isclass(target)):
+        if isinstance(obj, torch.nn.Module):  # a model object: its repr is many lines long
+            cls = type(obj).__name__
+            raise TypeError(f"obj must be a function, method or class written in Python, got a {cls} "
+                            f"object; show its class instead: show_source({cls}) or show_source(type(obj))")
+        raise TypeError(f"obj must be a function, method or class written in Python, got "
+                        f"{check.describe(obj)}; pass the definition itself, e.g. "
+                        f"show_source(CombinedModel.forward)")
+    name = target.__qualname__
+    try:
+        text = textwrap.dedent(inspect.getsource(target))
+    except (OSError, TypeError) as error:  # built in C++, or defined where no file keeps its source
+        raise TypeError(f"obj ({name}) has no Python source to show ({error}); functions built into "
+                        f"PyTorch in C++ have none: read their documentation instead") from None
+    return SourceCode(text if docstring else _without_docstring(text), name)
