@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import printed
 from torch import nn
 
 from course_utils import checks
@@ -21,20 +22,6 @@ from course_utils.checks import _i18n, msg, nb00, nb01, nb02, nb03
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "course_utils" / "checks"
 MODULES = sorted(path.stem for path in CHECKS_DIR.glob("nb[0-9][0-9].py"))
-
-
-@pytest.fixture(autouse=True)
-def english():
-    checks.set_language("en")
-    yield
-    checks.set_language("en")
-
-
-def printed(capsys, checker, *answers):
-    checker(*answers)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "Traceback" not in out, out
-    return out.strip()
 
 
 # --------------------------------------------------------------------------- the frames
@@ -52,20 +39,20 @@ def exercise_98_1(answer):
 
 
 def test_passed_failed_and_not_attempted_lines(capsys):
-    assert printed(capsys, exercise_98_1, (7, 7)) == "✅ 98.1 passed"
-    assert printed(capsys, exercise_98_1, ...) == "⏳ 98.1 not attempted yet"
-    assert printed(capsys, exercise_98_1, "shape") == \
+    assert printed(exercise_98_1, (7, 7)) == "✅ 98.1 passed"
+    assert printed(exercise_98_1, ...) == "⏳ 98.1 not attempted yet"
+    assert printed(exercise_98_1, "shape") == \
         "❌ 98.1: expected shape (1, 1, 3, 3), got (1, 1, 5, 5) — hint: no padding"
-    assert printed(capsys, exercise_98_1, "bare") == "❌ 98.1: a failure without a hint"
+    assert printed(exercise_98_1, "bare") == "❌ 98.1: a failure without a hint"
 
 
 def test_an_error_of_the_checker_says_wrong_form_and_never_blames_the_learner(capsys):
-    assert printed(capsys, exercise_98_1, "crash") == \
+    assert printed(exercise_98_1, "crash") == \
         "❌ 98.1: the answer has the wrong form: expected two ints, e.g. (7, 7)"
-    assert printed(capsys, nb00.exercise_0_4, (5, 6)) == (
+    assert printed(nb00.exercise_0_4, (5, 6)) == (
         "❌ 0.4: the answer has the wrong form: expected a pair of shapes (output_shape, h_n_shape), "
         "e.g. ((1, 2, 3), (4, 5, 6))")
-    assert printed(capsys, nb00.exercise_0_2, 42).startswith(
+    assert printed(nb00.exercise_0_2, 42).startswith(
         "❌ 0.2: the answer has the wrong form: expected a function")
 
 
@@ -73,7 +60,7 @@ def test_the_learners_own_exception_is_your_function_raised(capsys):
     def broken(x):
         return x.nope
 
-    line = printed(capsys, exercise_98_1, broken)
+    line = printed(exercise_98_1, broken)
     assert line == ("❌ 98.1: your function raised AttributeError: 'int' object has no attribute 'nope' "
                     "— hint: run it on the example above and read the error message")
 
@@ -146,9 +133,9 @@ def test_not_attempted_is_the_untouched_placeholder_only(capsys):
     def unfinished(x):
         raise NotImplementedError("the padding part is missing")
 
-    assert printed(capsys, nb00.exercise_0_2, starter) == "⏳ 0.2 not attempted yet"
-    assert printed(capsys, nb00.exercise_0_1, ...) == "⏳ 0.1 not attempted yet"
-    assert printed(capsys, nb00.exercise_0_2, unfinished) == (
+    assert printed(nb00.exercise_0_2, starter) == "⏳ 0.2 not attempted yet"
+    assert printed(nb00.exercise_0_1, ...) == "⏳ 0.1 not attempted yet"
+    assert printed(nb00.exercise_0_2, unfinished) == (
         "❌ 0.2: your function raised NotImplementedError: the padding part is missing "
         "— hint: run it on the example above and read the error message")
 
@@ -179,12 +166,12 @@ class ScaleForwardNotWritten(ScaleWithoutForward):
 
 
 def test_a_missing_forward_is_a_mistake_not_a_placeholder(capsys):
-    assert printed(capsys, nb01.exercise_1_2, ScaleStarter) == "⏳ 1.2 not attempted yet"
-    assert printed(capsys, nb01.exercise_1_2, ScaleForwardNotWritten) == "⏳ 1.2 not attempted yet"
-    assert printed(capsys, nb01.exercise_1_2, ScaleWithoutForward) == (
+    assert printed(nb01.exercise_1_2, ScaleStarter) == "⏳ 1.2 not attempted yet"
+    assert printed(nb01.exercise_1_2, ScaleForwardNotWritten) == "⏳ 1.2 not attempted yet"
+    assert printed(nb01.exercise_1_2, ScaleWithoutForward) == (
         "❌ 1.2: ScaleWithoutForward has no forward method "
         "— hint: define forward(self, x) inside the class, indented like __init__")
-    assert printed(capsys, nb01.exercise_1_2, ScaleMisspelled) == (
+    assert printed(nb01.exercise_1_2, ScaleMisspelled) == (
         "❌ 1.2: ScaleMisspelled has no forward method "
         "— hint: rename foward to forward: nn.Module calls only a method spelled exactly forward")
 
@@ -193,7 +180,7 @@ def test_a_missing_forward_deep_inside_a_model_is_named(capsys):
     def build_mlp(sizes):
         return nn.Sequential(nn.Linear(sizes[0], sizes[-1]), ScaleWithoutForward())
 
-    line = printed(capsys, nb01.exercise_1_3, build_mlp)
+    line = printed(nb01.exercise_1_3, build_mlp)
     assert line.startswith("❌ 1.3: ScaleWithoutForward has no forward method")
     error = NotImplementedError('Module [Hidden] is missing the required "forward" function')
     failure = checks._mistakes.diagnose(error)
@@ -247,36 +234,36 @@ def _layers(sizes):
 
 
 def test_forgotten_super_init(capsys):
-    line = printed(capsys, nb01.exercise_1_2, ScaleWithoutSuper)
+    line = printed(nb01.exercise_1_2, ScaleWithoutSuper)
     assert line.startswith("❌ 1.2: your module was used before nn.Module.__init__ ran")
     assert line.endswith("— hint: call super().__init__() as the first line of __init__")
-    assert printed(capsys, nb01.exercise_1_2, ScaleNeverInitialised) == (
+    assert printed(nb01.exercise_1_2, ScaleNeverInitialised) == (
         "❌ 1.2: ScaleNeverInitialised was created without running nn.Module.__init__ "
         "— hint: call super().__init__() as the first line of __init__")
 
 
 def test_a_plain_tensor_is_not_a_parameter(capsys):
-    assert printed(capsys, nb01.exercise_1_2, ScalePlainTensor) == (
+    assert printed(nb01.exercise_1_2, ScalePlainTensor) == (
         "❌ 1.2: scale is a plain tensor, so it is not a parameter: the optimiser would never see it "
         "— hint: wrap it: self.scale = nn.Parameter(torch.tensor(1.0))")
 
 
 def test_module_list_plain_list_and_unregistered_layers(capsys):
-    assert printed(capsys, nb01.exercise_1_3, lambda sizes: nn.ModuleList(_layers(sizes))) == (
+    assert printed(nb01.exercise_1_3, lambda sizes: nn.ModuleList(_layers(sizes))) == (
         "❌ 1.3: build_mlp([4, 8, 3]) is an nn.ModuleList: it holds layers but cannot be called on an input "
         "— hint: use nn.Sequential(*layers) to run the layers one after another")
-    assert printed(capsys, nb01.exercise_1_3, _layers) == (
+    assert printed(nb01.exercise_1_3, _layers) == (
         "❌ 1.3: build_mlp([4, 8, 3]) is a plain Python list of layers, not a module "
         "— hint: wrap the layers: nn.Sequential(*layers)")
-    assert printed(capsys, nb01.exercise_1_3, ListMLP) == (
+    assert printed(nb01.exercise_1_3, ListMLP) == (
         "❌ 1.3: ListMLP.layers is a plain Python list: the layers in it are not registered, so parameters() "
         "misses them and .to(device) does not move them "
         "— hint: store them in an nn.ModuleList(...) instead (or in nn.Sequential to run them in order)")
-    assert printed(capsys, nb01.exercise_1_3, lambda sizes: nn.Sequential(*_layers(sizes))) == "✅ 1.3 passed"
+    assert printed(nb01.exercise_1_3, lambda sizes: nn.Sequential(*_layers(sizes))) == "✅ 1.3 passed"
 
 
 def test_a_class_where_a_module_is_needed(capsys):
-    line = printed(capsys, nb01.exercise_1_3, lambda sizes: nn.Sequential)
+    line = printed(nb01.exercise_1_3, lambda sizes: nn.Sequential)
     assert line == ("❌ 1.3: build_mlp([4, 8, 3]) is the class Sequential itself, not a module "
                     "— hint: create one: Sequential(...)")
 
@@ -295,25 +282,25 @@ def test_a_forgotten_return(capsys):
 @pytest.mark.parametrize("answer", [(4, 7, 3), [4, 7, 3], torch.Size([4, 7, 3]),
                                     (np.int64(4), np.int32(7), np.int64(3)), (torch.tensor(4), 7, 3)])
 def test_every_correct_form_of_a_shape_is_accepted(capsys, answer):
-    assert printed(capsys, nb00.exercise_0_1, answer) == "✅ 0.1 passed"
+    assert printed(nb00.exercise_0_1, answer) == "✅ 0.1 passed"
 
 
 def test_every_correct_form_of_a_number_is_accepted(capsys):
     right = 8 * 3 * 3 * 3 + 8 + 8 * 6 * 6 * 10 + 10
     for answer in (right, np.int64(right), torch.tensor(right)):
-        assert printed(capsys, nb01.exercise_1_1, answer) == "✅ 1.1 passed"
-    assert printed(capsys, nb01.exercise_1_1, float(right)) == (
+        assert printed(nb01.exercise_1_1, answer) == "✅ 1.1 passed"
+    assert printed(nb01.exercise_1_1, float(right)) == (
         f"❌ 1.1: expected the parameter count as a whole number, got the float {float(right)!r} "
         "— hint: use // for division, or int(...)")
 
 
 def test_shape_answers_that_are_not_shapes(capsys):
-    assert printed(capsys, nb02.exercise_2_1, torch.zeros(8, 16, 16, 16)) == (
+    assert printed(nb02.exercise_2_1, torch.zeros(8, 16, 16, 16)) == (
         "❌ 2.1: expected the shape as a tuple of ints, got a tensor of shape (8, 16, 16, 16) "
         "— hint: write the shape itself, e.g. tuple(t.shape), not the tensor")
-    assert printed(capsys, nb02.exercise_2_3, (24, 3, 3)) == (
+    assert printed(nb02.exercise_2_3, (24, 3, 3)) == (
         "❌ 2.3: expected weight shape (24, 3, 3, 3), got (24, 3, 3) — hint: (C_out, C_in / groups, kH, kW)")
-    assert printed(capsys, nb00.exercise_0_1, (4, 7, "3")).startswith(
+    assert printed(nb00.exercise_0_1, (4, 7, "3")).startswith(
         "❌ 0.1: expected the shape as a tuple of ints such as (1, 2, 3), got (4, 7, '3')")
 
 
@@ -321,7 +308,7 @@ def test_true_division_gives_a_hint(capsys):
     def conv1d_length(L_in, kernel_size, stride=1, padding=0, dilation=1):
         return (L_in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1
 
-    assert printed(capsys, nb00.exercise_0_3, conv1d_length) == (
+    assert printed(nb00.exercise_0_3, conv1d_length) == (
         "❌ 0.3: expected the length for L_in=32, kernel_size=2, stride=1, padding=0, dilation=1 as a whole "
         "number, got the float 31.0 — hint: use // for division, or int(...)")
 
@@ -365,7 +352,7 @@ def test_must_raise_exercises(capsys):
     def same_padding(kernel_size, dilation=1):
         return dilation * (kernel_size - 1) // 2
 
-    assert printed(capsys, nb03.exercise_3_2, same_padding) == (
+    assert printed(nb03.exercise_3_2, same_padding) == (
         "❌ 3.2: same_padding(2) returned 0, but it should raise ValueError — hint: no symmetric padding keeps "
         "the size when dilation * (kernel_size - 1) is odd (1 here): raise ValueError")
 
@@ -375,7 +362,7 @@ def test_must_raise_exercises(capsys):
             raise RuntimeError("no")
         return a
 
-    assert printed(capsys, nb03.exercise_3_3, output_padding_for).startswith(
+    assert printed(nb03.exercise_3_3, output_padding_for).startswith(
         "❌ 3.3: output_padding_for(3, 7, 3, 2, 1) raised RuntimeError (no), but it should raise ValueError")
 
 
@@ -414,7 +401,7 @@ def test_absurd_answers_get_a_cross_from_known_templates(capsys, checker):
         verdict = checker.verdict(*[answer] * arity)
         assert verdict.status == "failed", (answer, verdict.line())
         assert _templates_of(verdict.message) | _templates_of(verdict.hint) <= KNOWN_TEMPLATES, verdict
-    assert printed(capsys, checker, *[None] * arity).startswith(f"❌ {checker.exercise_id}: ")
+    assert printed(checker, *[None] * arity).startswith(f"❌ {checker.exercise_id}: ")
 
 
 @pytest.mark.parametrize("checker", _checkers())
@@ -424,11 +411,11 @@ def test_every_checker_starts_not_attempted(capsys, checker):
     def starter(*args, **kwargs):
         raise NotImplementedError
 
-    assert printed(capsys, checker, *[...] * arity) == f"⏳ {checker.exercise_id} not attempted yet"
+    assert printed(checker, *[...] * arity) == f"⏳ {checker.exercise_id} not attempted yet"
     if checker.exercise_id not in VALUE_EXERCISES:
-        assert printed(capsys, checker, starter) == f"⏳ {checker.exercise_id} not attempted yet"
+        assert printed(checker, starter) == f"⏳ {checker.exercise_id} not attempted yet"
     else:
-        assert printed(capsys, checker, *[starter] * arity).startswith(f"❌ {checker.exercise_id}: ")
+        assert printed(checker, *[starter] * arity).startswith(f"❌ {checker.exercise_id}: ")
 
 
 # --------------------------------------------------------------------------- every checker declared and used
@@ -468,21 +455,21 @@ def test_every_checker_is_declared_exported_and_used_in_its_notebook(name):
 def test_set_language_switches_the_frames(capsys):
     checks.set_language("zh")
     assert checks.get_language() == "zh"
-    assert printed(capsys, exercise_98_1, (7, 7)) == "✅ 98.1 通过"
-    assert printed(capsys, exercise_98_1, ...) == "⏳ 98.1 尚未作答"
-    assert printed(capsys, exercise_98_1, "crash") == "❌ 98.1：答案的形式不对：应为 two ints, e.g. (7, 7)"
-    assert printed(capsys, exercise_98_1, "shape") == \
+    assert printed(exercise_98_1, (7, 7)) == "✅ 98.1 通过"
+    assert printed(exercise_98_1, ...) == "⏳ 98.1 尚未作答"
+    assert printed(exercise_98_1, "crash") == "❌ 98.1：答案的形式不对：应为 two ints, e.g. (7, 7)"
+    assert printed(exercise_98_1, "shape") == \
         "❌ 98.1：expected shape (1, 1, 3, 3), got (1, 1, 5, 5) —— 提示：no padding"
-    assert printed(capsys, exercise_98_1, lambda x: x.nope) == (
+    assert printed(exercise_98_1, lambda x: x.nope) == (
         "❌ 98.1：你的函数抛出了 AttributeError：'int' object has no attribute 'nope' "
         "—— 提示：先在上面的例子上运行它，仔细读一读报错信息")
     checks.set_language("en")
-    assert printed(capsys, exercise_98_1, (7, 7)) == "✅ 98.1 passed"
+    assert printed(exercise_98_1, (7, 7)) == "✅ 98.1 passed"
 
 
 def test_set_language_through_a_notebooks_module_and_its_errors(capsys):
     nb02.set_language("zh")
-    assert printed(capsys, nb02.exercise_2_1, ...) == "⏳ 2.1 尚未作答"
+    assert printed(nb02.exercise_2_1, ...) == "⏳ 2.1 尚未作答"
     with pytest.raises(ValueError, match="language must be one of 'en', 'zh'; got 'fr'"):
         checks.set_language("fr")
     assert checks.get_language() == "zh"

@@ -6,15 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils import checks
 from course_utils.checks import nb02
-
-
-@pytest.fixture(autouse=True)
-def english():
-    checks.set_language("en")
-    yield
-    checks.set_language("en")
 
 
 def line(checker, *answers):

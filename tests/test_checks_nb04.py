@@ -2,24 +2,14 @@
 mistake gets the hint that names it, and a GRU step that lets PyTorch (or the course) do the work is refused.
 (Exercises 4.1 and 4.3 are tested in test_rnn.py.)"""
 
-import contextlib
-import io
 
 import pytest
 import torch
+from support import printed
 from torch import nn
 
 from course_utils.checks import nb04
 from course_utils.rnn import gru_cell, run_rnn
-
-
-def printed(check, *answers):
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        check(*answers)
-    lines = buffer.getvalue().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def todo(*args):

@@ -20,12 +20,6 @@ from course_utils.viz.plots import (
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def image_axes(fig):
     return [ax for ax in fig.axes if ax.images]
 

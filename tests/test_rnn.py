@@ -1,14 +1,13 @@
 """Tests of course_utils.rnn (run_rnn and the single-step cells), the cell
 diagrams in course_utils.viz.rnn and the exercise checks of notebook 04."""
 
-import contextlib
-import io
 import re
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import printed
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence
 
@@ -494,16 +493,6 @@ def test_cell_diagrams_refuse_something_that_is_not_an_axes(name):
 
 
 # ---------------------------------------------------------------- exercise checks
-
-
-
-def printed(check, *answers):
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        check(*answers)
-    lines = buffer.getvalue().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def count_parameters(kind, input_size, hidden_size, num_layers=1, bidirectional=False, bias=True, proj_size=0):

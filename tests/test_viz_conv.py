@@ -32,12 +32,6 @@ X = torch.tensor([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1
 W = torch.tensor([[1, 2, 1], [0, 1, 0], [2, 1, 0]])
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def collection(fig, gid):
     found = [c for ax in fig.axes for c in ax.collections if c.get_gid() == gid]
     assert len(found) <= 1
@@ -360,7 +354,6 @@ def test_animation_html_works_offline():
 
 
 # --- exercise checks of notebook 03 (course_utils.checks.nb03) ------------------------------
-
 
 
 def one_line(capsys):

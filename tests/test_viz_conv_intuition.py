@@ -1,6 +1,5 @@
 """Tests of course_utils.viz.conv_intuition: the pictures show what PyTorch computes, and bad input is explained."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -13,12 +12,6 @@ from course_utils.viz import conv_intuition as ci
 
 IMAGE = torch.tensor(ci.EXAMPLE_IMAGE)
 KERNEL = torch.tensor(ci.EXAMPLE_KERNEL)
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def texts(fig):

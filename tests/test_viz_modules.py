@@ -2,18 +2,11 @@
 
 import math
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch import nn
 
 from course_utils.viz.modules import plot_weight_histograms
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_one_panel_per_tensor_counting_every_element_with_the_bounds_drawn():

@@ -4,6 +4,7 @@ autograd's, and every public function refuses bad arguments with a message that 
 import matplotlib.pyplot as plt
 import pytest
 import torch
+from support import texts
 from torch import nn
 
 from course_utils.viz import (
@@ -18,17 +19,6 @@ from course_utils.viz import (
     plot_row_reading,
 )
 from course_utils.viz import rnn as viz_rnn
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(ax):
-    return [t.get_text() for t in ax.texts]
-
 
 # --------------------------------------------------------------------------- diagrams
 

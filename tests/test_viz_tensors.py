@@ -1,12 +1,12 @@
 """Tests of course_utils.viz.tensors: the pictures of tensor layouts draw what PyTorch does."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import texts
 
 from course_utils.viz import tensors
 from course_utils.viz.tensors import (
@@ -16,17 +16,6 @@ from course_utils.viz.tensors import (
     draw_memory_order,
     memory_order,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(ax):
-    return [t.get_text() for t in ax.texts]
-
 
 # --------------------------------------------------------------------------- conv1d_windows
 
