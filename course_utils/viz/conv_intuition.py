@@ -9,8 +9,9 @@
 - :func:`draw_padding_modes`: what ``nn.Conv2d``'s ``padding_mode`` puts around an
   input: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
 - :func:`draw_im2col`: the column matrix of ``F.unfold`` next to the flattened kernel.
-- :func:`padding_modes_figure`: writes ``figures/padding_modes.png`` (registered in
-  ``course_utils.authoring.figures``).
+
+``figures/padding_modes.png`` is drawn with :func:`draw_padding_modes` by
+``course_utils.authoring.figures.padding_modes_figure``.
 
 Every number drawn is computed by PyTorch (``F.conv2d``, ``F.pad``), so a picture
 cannot disagree with it. Each function returns a :class:`matplotlib.figure.Figure`
@@ -22,7 +23,6 @@ for tests.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -41,7 +41,6 @@ __all__ = [
     "draw_multichannel_conv",
     "draw_padding_modes",
     "draw_im2col",
-    "padding_modes_figure",
 ]
 
 #: The 5×5 example of notebook 02 (from the tutorial it grew from), and its 3×3 kernel.
@@ -461,23 +460,3 @@ def draw_im2col(columns, kernel, output_size=None):
     right.set_xlabel("flattened")
     fig.tight_layout()
     return fig
-
-
-# --------------------------------------------------------------------------- the registered figure
-
-
-def padding_modes_figure(out_dir) -> list[tuple[str, str]]:
-    """Write ``padding_modes.png``: the 5×5 example padded by 2 in each ``padding_mode``.
-
-    A generator for ``course_utils.authoring.figures`` (``generator(out_dir) -> [(name, what)]``).
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(out_dir, (str, Path)):
-        raise TypeError(f"out_dir must be a folder path, got {check.describe(out_dir)}")
-    path = Path(out_dir) / "padding_modes.png"
-    fig = draw_padding_modes(torch.tensor(EXAMPLE_IMAGE), padding=2)
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return [(path.name, "notebook 02's 5×5 example padded by 2 in each `padding_mode` of `nn.Conv2d` "
-                        "(zeros, reflect, replicate, circular), values from `F.pad`")]
