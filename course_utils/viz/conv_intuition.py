@@ -79,7 +79,7 @@ def _plane(name: str, value) -> torch.Tensor:
     if tensor.dim() != 2:
         fix = f"; pick one, e.g. {name}[{', '.join(['0'] * (tensor.dim() - 2))}]" if tensor.dim() > 2 else ""
         raise ValueError(f"{name} must be 2-D (height, width), got shape {tuple(tensor.shape)}{fix}")
-    check.tensor(name, tensor, dtype="real", nonempty=True)
+    check.tensor(name, tensor, dtype="real", nonempty=True, finite=True)  # NaN would be drawn as a blank cell
     return tensor.to(torch.float64)
 
 
@@ -139,10 +139,10 @@ def _titles(titles, count: int) -> list[str]:
         return [""] * count
     if isinstance(titles, str) or not isinstance(titles, (list, tuple)):
         raise TypeError(f"titles must be a list of strings, one per map, got {check.describe(titles)}")
-    if len(titles) != count:
-        raise ValueError(f"titles must have one entry per map: got {len(titles)} titles for {count} maps")
     for i, title in enumerate(titles):
         check.instance(f"titles[{i}]", title, str, "a string")
+    if len(titles) != count:
+        raise ValueError(f"titles must have one entry per map: got {len(titles)} titles for {count} maps")
     return list(titles)
 
 
@@ -198,6 +198,8 @@ def draw_maps(maps, titles=None, *, show_values: bool | None = None, ncols: int 
     import matplotlib.pyplot as plt
 
     planes = [m.numpy() for m in _maps(maps)]
+    if not planes:
+        raise ValueError("maps is empty; give at least one 2-D map")
     names = _titles(titles, len(planes))
     if show_values is not None:
         check.boolean("show_values", show_values)
@@ -224,11 +226,11 @@ def draw_maps(maps, titles=None, *, show_values: bool | None = None, ncols: int 
 def _multichannel_inputs(x, weight, bias):
     x = check.array("x", x, "(C_in, H, W)")
     weight = check.array("weight", weight, "(C_in, kH, kW)")
-    check.tensor("x", x, ndim=3, dtype="real", layout="(C_in, H, W)", nonempty=True)
+    check.tensor("x", x, ndim=3, dtype="real", layout="(C_in, H, W)", nonempty=True, finite=True)
     if weight.dim() == 4:
         raise ValueError(f"weight must be ONE filter (C_in, kH, kW), got shape {tuple(weight.shape)}; "
                          f"pick filter c of a conv weight: weight[c]")
-    check.tensor("weight", weight, ndim=3, dtype="real", layout="(C_in, kH, kW)", nonempty=True)
+    check.tensor("weight", weight, ndim=3, dtype="real", layout="(C_in, kH, kW)", nonempty=True, finite=True)
     bias = check.number("bias", bias)
     if weight.shape[0] != x.shape[0]:
         raise ValueError(f"weight has {weight.shape[0]} channel slices but x has {x.shape[0]} channels; "
@@ -237,8 +239,8 @@ def _multichannel_inputs(x, weight, bias):
         raise ValueError(f"x of shape {tuple(x.shape)} is too large to draw with its numbers: at most "
                          f"4 channels of at most 8×8; draw a corner, e.g. x[:3, :5, :5]")
     if weight.shape[1] > x.shape[1] or weight.shape[2] > x.shape[2]:
-        raise ValueError(f"the kernel {tuple(weight.shape[1:])} is larger than the input "
-                         f"{tuple(x.shape[1:])}: no window fits")
+        raise ValueError(f"weight's kernel {tuple(weight.shape[1:])} is larger than the input "
+                         f"{tuple(x.shape[1:])} of x: no window fits")
     return x.to(torch.float64), weight.to(torch.float64), bias
 
 
@@ -320,9 +322,12 @@ def _padding_inputs(x, padding, modes):
     pad_h, pad_w = check.sizes("padding", padding, 2, minimum=0)
     if modes is None:
         modes = PADDING_MODES
-    if isinstance(modes, str) or not isinstance(modes, (list, tuple)) or not modes:
+    if isinstance(modes, str) or not isinstance(modes, (list, tuple)):
         raise TypeError(f"modes must be a non-empty list of padding modes such as ['zeros', 'reflect'], "
                         f"got {check.describe(modes)}")
+    if not modes:
+        raise ValueError("modes must be a non-empty list of padding modes such as ['zeros', 'reflect'], got []; "
+                         "leave it out to draw all four")
     for i, mode in enumerate(modes):
         check.one_of(f"modes[{i}]", mode, PADDING_MODES)
     height, width = x.shape
@@ -399,7 +404,7 @@ def _padding_figure(shape, pads, grids):
 def _im2col_inputs(columns, kernel, output_size):
     columns = _plane("columns", columns)
     kernel = check.array("kernel", kernel, "(kH, kW) or (C_in * kH * kW,)")
-    check.tensor("kernel", kernel, dtype="real", nonempty=True)
+    check.tensor("kernel", kernel, dtype="real", nonempty=True, finite=True)
     kernel = kernel.reshape(-1).to(torch.float64)
     rows, windows = columns.shape
     if kernel.numel() != rows:
