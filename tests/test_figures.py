@@ -281,18 +281,18 @@ def test_the_module_generator_redraws_notebook_01s_picture(tmp_path):
         assert f"| `{name}` | {what} |" in readme
         assert_same_png(tmp_path / name, FIGURES_DIR / name)
 def test_notebook_02s_padding_modes_figure_is_registered_and_reproduced(tmp_path):
-    """figures/padding_modes.png, drawn by course_utils.viz.conv_intuition (tested there)."""
+    """figures/padding_modes.png, drawn with course_utils.viz.conv_intuition.draw_padding_modes."""
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from course_utils.viz.conv_intuition import padding_modes_figure
-
-    assert padding_modes_figure in figures.EXTRA_GENERATORS
+    assert figures.padding_modes_figure in figures.EXTRA_GENERATORS
     with matplotlib.rc_context(), plt.style.context("default"):  # as figures.generate draws
-        described = padding_modes_figure(tmp_path)
+        described = figures.padding_modes_figure(tmp_path)
     readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
     assert [f"| `{name}` | {what} |" in readme for name, what in described] == [True]
     assert_same_png(tmp_path / "padding_modes.png", FIGURES_DIR / "padding_modes.png")
+    with pytest.raises(TypeError, match="out_dir must be a folder path"):
+        figures.padding_modes_figure(None)
 # --- notebook 03's figures (EXTRA_GENERATORS) ----------------------------------------------
 
 

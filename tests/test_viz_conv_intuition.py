@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from torch import nn
 
 from course_utils.conv import PADDING_MODES, conv2d_loops
@@ -171,15 +170,3 @@ def test_im2col_labels_each_window_with_its_output_position():
 def test_im2col_explains_bad_input(columns, kernel, kwargs, match):
     with pytest.raises(ValueError, match=match):
         ci.draw_im2col(columns, kernel, **kwargs)
-
-
-# --------------------------------------------------------------------------- the registered figure
-
-
-def test_padding_modes_figure_writes_one_png(tmp_path):
-    described = ci.padding_modes_figure(tmp_path)
-    assert [name for name, _ in described] == ["padding_modes.png"]
-    with Image.open(tmp_path / "padding_modes.png") as image:
-        assert image.format == "PNG" and image.width > 2 * image.height
-    with pytest.raises(TypeError, match="out_dir must be a folder path"):
-        ci.padding_modes_figure(None)

@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from course_utils.viz.conv_intuition import padding_modes_figure
 from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_call, make_scene
 
 __all__ = [
@@ -41,6 +40,7 @@ __all__ = [
     "combined_model_rnn_graph",
     "shapes_figures",
     "module_figures",
+    "padding_modes_figure",
     "receptive_field_figure",
     "conv_transpose_scatter_figure",
     "rnn_unrolled_figure",
@@ -142,6 +142,20 @@ def module_figures(out_dir: Path) -> list[tuple[str, str]]:
           out_dir / "weight_init_histograms.png")
     return [("weight_init_histograms.png", "nn.Linear's default weights, uniform in ±1/sqrt(fan_in), next to "
                                            "kaiming_normal_ (notebook 01)")]
+
+
+def padding_modes_figure(out_dir: Path) -> list[tuple[str, str]]:
+    """Write ``padding_modes.png``: notebook 02's 5×5 example padded by 2 in each ``padding_mode``."""
+    import torch
+
+    from course_utils.viz.conv_intuition import EXAMPLE_IMAGE, draw_padding_modes
+
+    if not isinstance(out_dir, (str, Path)):
+        raise TypeError(f"out_dir must be a folder path, got {out_dir!r} ({type(out_dir).__name__})")
+    path = Path(out_dir) / "padding_modes.png"
+    _save_png(draw_padding_modes(torch.tensor(EXAMPLE_IMAGE), padding=2), path)
+    return [(path.name, "notebook 02's 5×5 example padded by 2 in each `padding_mode` of `nn.Conv2d` "
+                        "(zeros, reflect, replicate, circular), values from `F.pad`")]
 
 
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.

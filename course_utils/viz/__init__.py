@@ -54,7 +54,6 @@ from .conv_intuition import (
     draw_maps,
     draw_multichannel_conv,
     draw_padding_modes,
-    padding_modes_figure,
 )
 from .modules import (
     plot_weight_histograms,
@@ -140,7 +139,6 @@ __all__ = [
     "draw_maps",
     "draw_multichannel_conv",
     "draw_padding_modes",
-    "padding_modes_figure",
     "plot_weight_histograms",
     "CASES",
     "SEED",

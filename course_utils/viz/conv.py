@@ -1402,6 +1402,11 @@ def conv_transpose_scatter_scene(x, weight, stride: IntPair = 1, padding: IntPai
     if x.numel() > MAX_STAMPS:
         raise ValueError(f"x is {x.shape[0]}×{x.shape[1]}: a scatter diagram draws one stamp per input "
                          f"pixel, at most {MAX_STAMPS}; draw a corner instead, e.g. x[:3, :3]")
+    _below_int32(x, stride=stride, dilation=dilation)
+    stretched = [(n - 1) * s + 1 for n, s in zip(x.shape, stride)]
+    check.fits_in_memory("stride", stride, x.numel() * math.prod(stretched), "the stamps", 8)
+    grid = [n + d * (k - 1) + a for n, d, k, a in zip(stretched, dilation, weight.shape, output_padding)]
+    check.fits_in_memory("dilation", dilation, x.numel() * math.prod(grid), "the stamps", 8)
     with torch.no_grad():
         def transposed(inputs, kernel, pad):
             return F.conv_transpose2d(inputs[None, None], kernel[None, None], stride=stride,
@@ -1541,6 +1546,11 @@ def draw_conv_transpose_scatter(x, weight, stride: IntPair = 1, padding: IntPair
         - drawn output: :math:`((H-1)s - 2p + d(k_H-1) + \text{output\_padding} + 1, \dots)`
     """
     scene = conv_transpose_scatter_scene(x, weight, stride, padding, output_padding, dilation)
+    (h, w), (kh, kw), (fh, fw) = scene.x.shape, scene.weight.shape, scene.full.shape
+    if max(fh, fw) > MAX_CELLS:
+        raise ValueError(f"x is {h}×{w} and weight {kh}×{kw}, too large to draw: each stamp panel would be "
+                         f"{fh}×{fw} cells, and a diagram draws at most {MAX_CELLS} cells per side; use a smaller "
+                         f"weight, stride or dilation")
     at = _scatter_layout(scene)
     fig, ax = _plain_axes(ax, figsize, at["width"], at["height"], max_size=(8.0, 4.0), title_lines=2)
     ax.set_xlim(0, at["width"])

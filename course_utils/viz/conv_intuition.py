@@ -9,8 +9,9 @@
 - :func:`draw_padding_modes`: what ``nn.Conv2d``'s ``padding_mode`` puts around an
   input: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
 - :func:`draw_im2col`: the column matrix of ``F.unfold`` next to the flattened kernel.
-- :func:`padding_modes_figure`: writes ``figures/padding_modes.png`` (registered in
-  ``course_utils.authoring.figures``).
+
+``figures/padding_modes.png`` is drawn with :func:`draw_padding_modes` by
+``course_utils.authoring.figures.padding_modes_figure``.
 
 Every number drawn is computed by PyTorch (``F.conv2d``, ``F.pad``), so a picture
 cannot disagree with it. Each function returns a :class:`matplotlib.figure.Figure`
@@ -22,7 +23,6 @@ for tests.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -41,7 +41,6 @@ __all__ = [
     "draw_multichannel_conv",
     "draw_padding_modes",
     "draw_im2col",
-    "padding_modes_figure",
 ]
 
 #: The 5×5 example of notebook 02 (from the tutorial it grew from), and its 3×3 kernel.
@@ -80,7 +79,7 @@ def _plane(name: str, value) -> torch.Tensor:
     if tensor.dim() != 2:
         fix = f"; pick one, e.g. {name}[{', '.join(['0'] * (tensor.dim() - 2))}]" if tensor.dim() > 2 else ""
         raise ValueError(f"{name} must be 2-D (height, width), got shape {tuple(tensor.shape)}{fix}")
-    check.tensor(name, tensor, dtype="real", nonempty=True)
+    check.tensor(name, tensor, dtype="real", nonempty=True, finite=True)  # NaN would be drawn as a blank cell
     return tensor.to(torch.float64)
 
 
@@ -140,10 +139,10 @@ def _titles(titles, count: int) -> list[str]:
         return [""] * count
     if isinstance(titles, str) or not isinstance(titles, (list, tuple)):
         raise TypeError(f"titles must be a list of strings, one per map, got {check.describe(titles)}")
-    if len(titles) != count:
-        raise ValueError(f"titles must have one entry per map: got {len(titles)} titles for {count} maps")
     for i, title in enumerate(titles):
         check.instance(f"titles[{i}]", title, str, "a string")
+    if len(titles) != count:
+        raise ValueError(f"titles must have one entry per map: got {len(titles)} titles for {count} maps")
     return list(titles)
 
 
@@ -199,6 +198,8 @@ def draw_maps(maps, titles=None, *, show_values: bool | None = None, ncols: int 
     import matplotlib.pyplot as plt
 
     planes = [m.numpy() for m in _maps(maps)]
+    if not planes:
+        raise ValueError("maps is empty; give at least one 2-D map")
     names = _titles(titles, len(planes))
     if show_values is not None:
         check.boolean("show_values", show_values)
@@ -225,11 +226,11 @@ def draw_maps(maps, titles=None, *, show_values: bool | None = None, ncols: int 
 def _multichannel_inputs(x, weight, bias):
     x = check.array("x", x, "(C_in, H, W)")
     weight = check.array("weight", weight, "(C_in, kH, kW)")
-    check.tensor("x", x, ndim=3, dtype="real", layout="(C_in, H, W)", nonempty=True)
+    check.tensor("x", x, ndim=3, dtype="real", layout="(C_in, H, W)", nonempty=True, finite=True)
     if weight.dim() == 4:
         raise ValueError(f"weight must be ONE filter (C_in, kH, kW), got shape {tuple(weight.shape)}; "
                          f"pick filter c of a conv weight: weight[c]")
-    check.tensor("weight", weight, ndim=3, dtype="real", layout="(C_in, kH, kW)", nonempty=True)
+    check.tensor("weight", weight, ndim=3, dtype="real", layout="(C_in, kH, kW)", nonempty=True, finite=True)
     bias = check.number("bias", bias)
     if weight.shape[0] != x.shape[0]:
         raise ValueError(f"weight has {weight.shape[0]} channel slices but x has {x.shape[0]} channels; "
@@ -238,8 +239,8 @@ def _multichannel_inputs(x, weight, bias):
         raise ValueError(f"x of shape {tuple(x.shape)} is too large to draw with its numbers: at most "
                          f"4 channels of at most 8×8; draw a corner, e.g. x[:3, :5, :5]")
     if weight.shape[1] > x.shape[1] or weight.shape[2] > x.shape[2]:
-        raise ValueError(f"the kernel {tuple(weight.shape[1:])} is larger than the input "
-                         f"{tuple(x.shape[1:])}: no window fits")
+        raise ValueError(f"weight's kernel {tuple(weight.shape[1:])} is larger than the input "
+                         f"{tuple(x.shape[1:])} of x: no window fits")
     return x.to(torch.float64), weight.to(torch.float64), bias
 
 
@@ -321,9 +322,12 @@ def _padding_inputs(x, padding, modes):
     pad_h, pad_w = check.sizes("padding", padding, 2, minimum=0)
     if modes is None:
         modes = PADDING_MODES
-    if isinstance(modes, str) or not isinstance(modes, (list, tuple)) or not modes:
+    if isinstance(modes, str) or not isinstance(modes, (list, tuple)):
         raise TypeError(f"modes must be a non-empty list of padding modes such as ['zeros', 'reflect'], "
                         f"got {check.describe(modes)}")
+    if not modes:
+        raise ValueError("modes must be a non-empty list of padding modes such as ['zeros', 'reflect'], got []; "
+                         "leave it out to draw all four")
     for i, mode in enumerate(modes):
         check.one_of(f"modes[{i}]", mode, PADDING_MODES)
     height, width = x.shape
@@ -400,7 +404,7 @@ def _padding_figure(shape, pads, grids):
 def _im2col_inputs(columns, kernel, output_size):
     columns = _plane("columns", columns)
     kernel = check.array("kernel", kernel, "(kH, kW) or (C_in * kH * kW,)")
-    check.tensor("kernel", kernel, dtype="real", nonempty=True)
+    check.tensor("kernel", kernel, dtype="real", nonempty=True, finite=True)
     kernel = kernel.reshape(-1).to(torch.float64)
     rows, windows = columns.shape
     if kernel.numel() != rows:
@@ -461,23 +465,3 @@ def draw_im2col(columns, kernel, output_size=None):
     right.set_xlabel("flattened")
     fig.tight_layout()
     return fig
-
-
-# --------------------------------------------------------------------------- the registered figure
-
-
-def padding_modes_figure(out_dir) -> list[tuple[str, str]]:
-    """Write ``padding_modes.png``: the 5×5 example padded by 2 in each ``padding_mode``.
-
-    A generator for ``course_utils.authoring.figures`` (``generator(out_dir) -> [(name, what)]``).
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(out_dir, (str, Path)):
-        raise TypeError(f"out_dir must be a folder path, got {check.describe(out_dir)}")
-    path = Path(out_dir) / "padding_modes.png"
-    fig = draw_padding_modes(torch.tensor(EXAMPLE_IMAGE), padding=2)
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return [(path.name, "notebook 02's 5×5 example padded by 2 in each `padding_mode` of `nn.Conv2d` "
-                        "(zeros, reflect, replicate, circular), values from `F.pad`")]

@@ -15,13 +15,19 @@ import torch
 
 from course_utils import _validate as check
 
+from .conv import _figsize
+
 __all__ = ["plot_weight_histograms"]
+
+_MAX_BINS = 10_000  # more bars than a screen has pixels across: unreadable, and slow to draw
 
 
 def _weights(weights) -> dict[str, torch.Tensor]:
-    if not isinstance(weights, dict) or not weights:
+    if not isinstance(weights, dict):
         raise TypeError(f"weights must be a non-empty dict {{title: tensor}}, e.g. {{'default': layer.weight}}, "
                         f"got {check.describe(weights)}")
+    if not weights:
+        raise ValueError("weights is empty; give at least one {title: tensor} entry, e.g. {'default': layer.weight}")
     checked = {}
     for title, value in weights.items():
         if not isinstance(title, str):
@@ -39,7 +45,8 @@ def plot_weight_histograms(weights, bound: float | None = None, bins: int = 60,
         weights: ``{title: tensor}``, e.g. ``{"default": layer.weight, "kaiming_normal_": other.weight}``.
         bound: optional value drawn as dashed lines at ``-bound`` and ``+bound`` in every panel,
             e.g. ``1 / math.sqrt(fan_in)``, the bound of ``nn.Linear``'s default initialisation.
-        bins: bars per histogram, over the range of all the tensors together (the same bars in every panel).
+        bins: bars per histogram (at most 10 000), over the range of all the tensors together (the same bars
+            in every panel).
         figsize: the figure's size in inches; by default 4.5 inches wide per panel.
 
     Returns:
@@ -51,8 +58,11 @@ def plot_weight_histograms(weights, bound: float | None = None, bins: int = 60,
     weights = _weights(weights)
     if bound is not None:
         bound = check.number("bound", bound, minimum=0, exclusive_minimum=True)
-    bins = check.positive_int("bins", bins)
-    figsize = figsize or (4.5 * len(weights), 3.0)
+    bins = check.positive_int("bins", bins, maximum=_MAX_BINS)
+    if figsize is None:
+        figsize = (4.5 * len(weights), 3.0)
+    else:
+        figsize = _figsize(figsize)
     everything = torch.cat(list(weights.values()))
     # the same bars in every panel, so that their widths and heights compare
     edges = torch.linspace(everything.min().item(), everything.max().item(), bins + 1).numpy()

@@ -481,6 +481,10 @@ def input_gradient_by_gap(module, inputs):
     layout = "(N, L, H_in)" if module.batch_first else "(L, N, H_in)"
     check.tensor("inputs", inputs, ndim=3, dtype="floating", layout=layout, nonempty=True)
     check.same_dtype(**{"module.weight_ih_l0": module.weight_ih_l0, "inputs": inputs})
+    if inputs.shape[-1] != module.input_size:
+        raise ValueError(f"inputs have {inputs.shape[-1]} features in their last dimension {layout}, but module "
+                         f"was built with input_size={module.input_size}; give it inputs of shape "
+                         f"{layout[:-5]}{module.input_size})")
     time_dim = 1 if module.batch_first else 0
 
     def last_state_summed_over_batch(x):
@@ -515,6 +519,9 @@ def plot_gradient_by_gap(norms, ax=None):
     for label, values in norms.items():
         check.instance("norms' labels", label, str, "strings, e.g. 'RNN'")
         check.tensor(f"norms[{label!r}]", values, ndim=1, dtype="floating", nonempty=True, finite=True)
+        if (values < 0).any():
+            raise ValueError(f"norms[{label!r}] holds a negative value ({values.min().item():g}); a norm is ≥ 0 "
+                             f"(and a log scale cannot show it)")
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 3.6))
     check.instance("ax", ax, plt.Axes, "a matplotlib Axes (e.g. from plt.subplots()) or None")
@@ -558,14 +565,22 @@ def plot_row_reading(image, states):
         raise ValueError(f"states must have one row per image row ({picture.shape[0]}), got shape "
                          f"{tuple(states.shape)}; pass the layer's output for this image, without the batch dim")
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.6), gridspec_kw={"width_ratios": [1, 1.3]})
-    left.imshow(picture.detach().cpu().numpy(), cmap="gray_r")
+    left.imshow(_numpy(picture), cmap="gray_r")
     left.set_title("input: row $t$ is $x_t$", fontsize=12)
     left.set_ylabel("time step $t$")
     left.set_xlabel("pixel (feature)")
-    shown = right.imshow(states.detach().cpu().numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    shown = right.imshow(_numpy(states), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     right.set_title("hidden state $h_t$ after row $t$", fontsize=12)
     right.set_xlabel("hidden unit")
     right.set_yticks([])
     fig.colorbar(shown, ax=right, fraction=0.05)
     fig.tight_layout()
     return fig
+
+
+def _numpy(values):
+    """``values`` as a NumPy array for ``imshow``; bfloat16, which NumPy has no type for, as float32."""
+    import torch
+
+    values = values.detach().cpu()
+    return (values.float() if values.dtype == torch.bfloat16 else values).numpy()

@@ -26,6 +26,8 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from course_utils import _validate as check
 
+from .conv import _figsize
+
 __all__ = ["adaptive_bins_of_torch", "draw_adaptive_bins", "show_at_sizes", "packed_layout", "draw_padded_vs_packed"]
 
 _SHARED = "0.82"     # an input cell that belongs to two bins
@@ -48,6 +50,8 @@ def adaptive_bins_of_torch(size_in: int, size_out: int) -> list[tuple[int, int]]
     """
     size_in = check.positive_int("size_in", size_in)
     size_out = check.positive_int("size_out", size_out)
+    check.fits_in_memory("size_in", size_in, size_in * size_in, "the one-hot inputs", element_size=8)
+    check.fits_in_memory("size_out", size_out, size_in * size_out, "the pooled one-hot inputs", element_size=8)
     # row i: input i one-hot; column j: output j. A bin is a contiguous run of inputs.
     reached = F.adaptive_avg_pool1d(torch.eye(size_in, dtype=torch.float64).unsqueeze(1), size_out)[:, 0] != 0
     starts = reached.int().argmax(dim=0)                               # the first input reaching output j
@@ -124,7 +128,8 @@ def show_at_sizes(images, kernel_size: int = 3, panel_inches: float = 2.4):
     if not images:
         raise ValueError("images is empty; give at least one image")
     pictures = [_image_2d(f"images[{i}]", image) for i, image in enumerate(images)]
-    kernel_size = check.positive_int("kernel_size", kernel_size)
+    smallest = min(min(picture.shape) for picture in pictures)
+    kernel_size = check.positive_int("kernel_size", kernel_size, maximum=smallest)  # the square must fit
     panel_inches = check.number("panel_inches", panel_inches, minimum=0.5, maximum=10)
     fig, axes = plt.subplots(1, len(pictures), figsize=(panel_inches * len(pictures), panel_inches + 0.4),
                              squeeze=False)
@@ -154,6 +159,7 @@ def packed_layout(lengths) -> tuple[list[list[tuple[int, int]]], list[int]]:
     """
     lengths = check.sequence_lengths("lengths", lengths)
     longest = max(lengths)
+    check.fits_in_memory("lengths", lengths, len(lengths) * longest, "the padded batch", element_size=8)
     steps = torch.arange(longest, dtype=torch.float64)
     numbers = torch.arange(len(lengths), dtype=torch.float64)[:, None] * (longest + 1) + steps  # b·(L+1) + t
     packed = pack_padded_sequence(numbers.unsqueeze(-1), torch.tensor(lengths), batch_first=True,
@@ -241,6 +247,8 @@ def draw_padded_vs_packed(lengths=(2, 5, 3), figsize=None):
     span = max(max(values), _MIN_WIDTH)
     if figsize is None:
         figsize = (0.55 * (2 * span + 6.2), 0.55 * (len(values) + 1.8) + 0.7)
+    else:
+        figsize = _figsize(figsize)
     fig, (left, right) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [span + 3.4,
                                                                                            span + 2.8]})
     _draw_padded(left, values)

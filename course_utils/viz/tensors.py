@@ -27,7 +27,8 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from course_utils import _validate as check
 
-from .conv import COLORS
+from .conv import COLORS, _figsize
+from .plots import _labels
 
 __all__ = ["draw_image_batch", "conv1d_windows", "draw_conv1d_windows", "memory_order", "draw_memory_order",
            "MAX_MEMORY_CELLS"]
@@ -133,14 +134,16 @@ def draw_image_batch(images, pixel: tuple[int, int] = (14, 10), labels=None, max
     _, _, h, w = images.shape
     row, col = check.sizes("pixel", pixel, 2)
     if row >= h or col >= w:
-        raise ValueError(f"pixel must be (row, col) inside the {h}×{w} image, got {tuple(pixel)}; rows run "
+        raise ValueError(f"pixel must be (row, col) inside the {h}×{w} image, got {(row, col)}; rows run "
                          f"from 0 to {h - 1}, columns from 0 to {w - 1}")
     max_shown = check.positive_int("max_shown", max_shown)
     if labels is not None:
-        labels = check.array("labels", labels, "(N,)").reshape(-1)
+        labels = _labels("labels", labels)
         if len(labels) != len(images):
             raise ValueError(f"labels must have one entry per image: got {len(labels)} labels for "
                              f"{len(images)} images")
+    if figsize is not None:
+        figsize = _figsize(figsize)
     fig, (left, right) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1.25, 1]})
     _draw_one_image(left, images, (row, col))
     _draw_stack(right, images, max_shown, labels)
@@ -166,7 +169,7 @@ def conv1d_windows(length: int, kernel_size: int, stride: int = 1, padding: int 
         input positions it reads, left to right.
 
     Raises:
-        ValueError: when the (padded) input is shorter than the (dilated) kernel, with PyTorch's message.
+        ValueError: when the (padded) input is shorter than the (dilated) kernel.
 
     Shape:
         - input: :math:`(L_{in})`; the result has :math:`L_{out}` rows of ``kernel_size`` positions.
@@ -176,14 +179,15 @@ def conv1d_windows(length: int, kernel_size: int, stride: int = 1, padding: int 
     stride = check.positive_int("stride", stride)
     padding = check.non_negative_int("padding", padding)
     dilation = check.positive_int("dilation", dilation)
+    span = dilation * (kernel_size - 1) + 1
+    if span > length + 2 * padding:  # checked before allocating: a huge kernel_size would not fit in memory
+        raise ValueError(f"kernel_size={kernel_size} with dilation={dilation} spans {span} positions, more than "
+                         f"the {length + 2 * padding} of the padded input (length={length}, padding={padding}); "
+                         f"use a smaller kernel_size or dilation, or more padding")
+    check.fits_in_memory("length", length, length, "the input", element_size=8)
+    check.fits_in_memory("padding", padding, length + 2 * padding, "the padded input", element_size=8)
     padded = torch.zeros(1, 1, length + 2 * padding, dtype=torch.float64, requires_grad=True)
-    try:
-        out = F.conv1d(padded, torch.ones(1, 1, kernel_size, dtype=torch.float64), stride=stride,
-                       dilation=dilation)
-    except RuntimeError as error:
-        raise ValueError(f"kernel_size={kernel_size} with dilation={dilation} spans {dilation * (kernel_size - 1) + 1}"
-                         f" positions, more than the {length + 2 * padding} of the padded input: "
-                         f"{str(error).splitlines()[0]}") from None
+    out = F.conv1d(padded, torch.ones(1, 1, kernel_size, dtype=torch.float64), stride=stride, dilation=dilation)
     windows = []
     for j in range(out.shape[-1]):
         (grad,) = torch.autograd.grad(out[0, 0, j], padded, retain_graph=True)
@@ -194,13 +198,19 @@ def conv1d_windows(length: int, kernel_size: int, stride: int = 1, padding: int 
 def _settings(settings) -> list[dict]:
     if settings is None:
         return [{}, {"stride": 2}, {"padding": 1}, {"dilation": 2}]
-    if not isinstance(settings, (list, tuple)) or not settings:
+    if not isinstance(settings, (list, tuple)):
         raise TypeError(f"settings must be a non-empty list of dicts such as {{'stride': 2}}, got "
                         f"{check.describe(settings)}")
-    for setting in settings:
-        if not isinstance(setting, dict) or set(setting) - {"stride", "padding", "dilation"}:
-            raise ValueError(f"each setting must be a dict with keys from 'stride', 'padding', 'dilation', "
+    if not settings:
+        raise ValueError("settings must be a non-empty list of dicts such as {'stride': 2}, got []; leave it out "
+                         "for the four default panels")
+    for i, setting in enumerate(settings):
+        check.instance(f"settings[{i}]", setting, dict, "a dict such as {'stride': 2}")
+        if set(setting) - {"stride", "padding", "dilation"}:
+            raise ValueError(f"settings[{i}] must be a dict with keys from 'stride', 'padding', 'dilation', "
                              f"got {check.describe(setting)}")
+        for key, value in setting.items():
+            (check.non_negative_int if key == "padding" else check.positive_int)(f"settings[{i}]['{key}']", value)
     return list(settings)
 
 
@@ -254,6 +264,8 @@ def draw_conv1d_windows(length: int = 8, kernel_size: int = 3, settings=None, fi
     length = check.positive_int("length", length)
     kernel_size = check.positive_int("kernel_size", kernel_size)
     settings = _settings(settings)
+    if figsize is not None:
+        figsize = _figsize(figsize)
     # one scale for every panel, so that a cell is as wide in each
     widest = max(setting.get("padding", 0) for setting in settings)
     most = max(len(conv1d_windows(length, kernel_size, **setting)) for setting in settings)
@@ -295,13 +307,27 @@ def memory_order(x: torch.Tensor) -> list[tuple[int, ...]]:
         - x: any, e.g. :math:`(N, C, H, W)`.
     """
     x = check.tensor("x", x, nonempty=True)
-    indices = list(np.ndindex(*x.shape))
-    offsets = [sum(i * s for i, s in zip(index, x.stride())) for index in indices]
-    if sorted(offsets) != list(range(min(offsets), min(offsets) + len(offsets))):
+    if not _dense(x):  # checked from the strides first: listing an expand()ed view could take forever
         raise ValueError(f"x (shape {tuple(x.shape)}, stride {x.stride()}) does not fill its memory without gaps "
                          f"or overlaps, so its elements have no simple order; use x.contiguous() or "
                          f"x.contiguous(memory_format=torch.channels_last)")
+    indices = list(np.ndindex(*x.shape))
+    offsets = [sum(i * s for i, s in zip(index, x.stride())) for index in indices]
     return [index for _, index in sorted(zip(offsets, indices))]
+
+
+def _dense(x: torch.Tensor) -> bool:
+    """True if ``x``'s elements fill a block of memory without gaps or overlaps.
+
+    Its dimensions of size > 1, sorted by stride, must step like a contiguous tensor's:
+    the smallest stride is 1 and each next stride is the previous one times its size.
+    """
+    step = 1
+    for stride, size in sorted((s, n) for n, s in zip(x.shape, x.stride()) if n > 1):
+        if stride != step:
+            return False
+        step *= size
+    return True
 
 
 def _cell_label(index: tuple[int, ...]) -> str:
@@ -371,10 +397,17 @@ def draw_memory_order(*tensors: torch.Tensor, titles=None, figsize=None):
                              f"{tuple(tensors[0].shape)}; draw tensors of one shape together")
     if titles is None:
         titles = [f"stride {x.stride()}" for x in tensors]
-    elif not isinstance(titles, (list, tuple)) or len(titles) != len(tensors):
-        raise ValueError(f"titles must be a list with one title per tensor ({len(tensors)}), got "
-                         f"{check.describe(titles)}")
-    figsize = figsize or (11, 1.5 + 1.25 * len(tensors))
+    else:
+        check.instance("titles", titles, (list, tuple), "a list with one title (a str) per tensor")
+        for i, title in enumerate(titles):
+            check.instance(f"titles[{i}]", title, str, "a str")
+        if len(titles) != len(tensors):
+            raise ValueError(f"titles must be a list with one title per tensor ({len(tensors)}), got "
+                             f"{check.describe(titles)}")
+    if figsize is None:
+        figsize = (11, 1.5 + 1.25 * len(tensors))
+    else:
+        figsize = _figsize(figsize)
     fig, axes = plt.subplots(1 + len(tensors), 1, figsize=figsize,
                              gridspec_kw={"height_ratios": [1.6] + [1] * len(tensors)})
     _logical_view(axes[0], tuple(tensors[0].shape))

@@ -25,6 +25,7 @@ from course_utils import arithmetic, conv, data, models, repro, rnn, shapes, tra
 from course_utils.checks import _core, _errors, _expect, _i18n
 
 from .harness import (
+    DTYPES,
     HUGE,
     Arg,
     Bad,
@@ -189,6 +190,8 @@ RESULTS = {
     "course_utils.data.MNISTLoaders": "the named tuple mnist_loaders returns",
     "course_utils.train.History": "what fit returns",
     "course_utils.viz.ConvScene": "what conv_scene, conv_transpose_scene and pool_scene return",
+    "course_utils.viz.ReceptiveFieldScene": "what receptive_field_scene returns",
+    "course_utils.viz.ScatterScene": "what conv_transpose_scatter_scene returns",
     "course_utils.checks.Verdict": "what checker.verdict(...) returns",
 }
 
@@ -1021,6 +1024,246 @@ SPECS.append(Spec(("course_utils.viz.draw_lstm_cell",), viz.draw_lstm_cell, lamb
                   [Arg("ax", axes_kind(), ok={"None": "a new figure"}), Arg("proj", boolean())]))
 SPECS.append(Spec(("course_utils.viz.draw_rnn_cells",), viz.draw_rnn_cells, lambda: {"figsize": (15, 4.2)},
                   [Arg("figsize", figsize_kind(), ok={"None": "matplotlib's default size"})]))
+
+# --------------------------------------------------------------------------- viz: the lessons' other pictures
+
+_ANY_DTYPE = {str(d).removeprefix("torch."): "any dtype: only the layout is read" for d in DTYPES
+              if d != torch.float32}
+
+
+def _dict_of_tensors_kind(what):
+    """``{title: tensor}``: the titles must be strings, the tensors floating-point, finite, non-empty."""
+    return Kind(lambda: wrong_objects() + [
+        const("empty dict", {}, ValueError),
+        const("an int title", {1: torch.ones(3)}, TypeError),
+        const("int values", {"a": torch.arange(3)}, TypeError),
+        const("NaN values", {"a": torch.tensor([1.0, math.nan])}, ValueError),
+        const("empty values", {"a": torch.zeros(0)}, ValueError),
+        const("a list for a tensor", {"a": [1.0, 2.0]}, TypeError),
+    ], what)
+
+
+def _lengths_kind():
+    return Kind(lambda: drop(wrong_objects(), "list") + [
+        const("a zero length", [5, 0], ValueError),
+        const("float entry", [5, 3.0], TypeError),
+        const("float tensor", torch.tensor([5.0, 3.0]), TypeError),
+        const("2-D tensor", torch.tensor([[5, 3]]), ValueError),
+        const("empty", [], ValueError),
+        const("a huge length", [HUGE], ValueError),
+    ], "lengths")
+
+
+def _titles_kind():
+    return Kind(lambda: wrong_objects() + [const("a tuple of ints", (1,), TypeError),
+                                           const("one title too many", ["a", "b", "c"], ValueError)],
+                "one title per picture")
+
+
+SPECS.append(Spec(("course_utils.viz.adaptive_bins_of_torch",), viz.adaptive_bins_of_torch,
+                  lambda: {"size_in": 5, "size_out": 3},
+                  [Arg("size_in", positive_int()), Arg("size_out", positive_int())]))
+SPECS.append(Spec(("course_utils.viz.draw_adaptive_bins",), viz.draw_adaptive_bins,
+                  lambda: {"size_in": 5, "size_out": 3, "ax": None},
+                  [Arg("size_in", positive_int()), Arg("size_out", positive_int()),
+                   Arg("ax", axes_kind(), ok=_NEW_FIGURE)]))
+SPECS.append(Spec(
+    ("course_utils.viz.show_at_sizes",), viz.show_at_sizes,
+    lambda: {"images": [torch.rand(6, 6), torch.rand(1, 9, 9)], "kernel_size": 3, "panel_inches": 2.0},
+    [Arg("images", Kind(lambda: drop(wrong_objects(), "list") + [
+        const("one tensor, not a list", torch.rand(6, 6), TypeError),
+        const("a list of ints", [1, 2], TypeError),
+        const("empty list", [], ValueError),
+        const("a 1-D image", [torch.rand(6)], ValueError),
+        const("an RGB image", [torch.rand(3, 6, 6)], ValueError),
+        const("an empty image", [torch.rand(0, 6)], ValueError),
+        const("a bool image", [torch.ones(6, 6, dtype=torch.bool)], TypeError),
+    ], "a list of grey images")),
+     Arg("kernel_size", positive_int(), extra=[const("larger than an image", 7, ValueError)]),
+     Arg("panel_inches", real(0.5))],
+))
+SPECS.append(Spec(("course_utils.viz.packed_layout",), viz.packed_layout, lambda: {"lengths": [2, 5, 3]},
+                  [Arg("lengths", _lengths_kind())]))
+SPECS.append(Spec(("course_utils.viz.draw_padded_vs_packed",), viz.draw_padded_vs_packed,
+                  lambda: {"lengths": [2, 5, 3], "figsize": None},
+                  [Arg("lengths", _lengths_kind(), extra=[const("9 sequences", [1] * 9, ValueError)]),
+                   Arg("figsize", figsize_kind(), ok={"None": "a size that grows with the batch"})]))
+
+SPECS.append(Spec(
+    ("course_utils.viz.draw_image_batch",), viz.draw_image_batch,
+    lambda: {"images": _images(), "pixel": (1, 2), "labels": [0, 1], "max_shown": 2, "figsize": (6, 2)},
+    [Arg("images", tensor((4,), arrays=True), ok=_IMAGES_OK,
+         extra=[const("2 channels", torch.zeros(2, 2, 4, 4), ValueError),
+                const("channels last", torch.zeros(2, 4, 4, 3), ValueError)]),
+     Arg("pixel", int_or_tuple(0), extra=[const("outside the image", (4, 0), ValueError)]),
+     Arg("labels", labels_kind(2), ok={"None": "no labels"}),
+     Arg("max_shown", positive_int(), ok={"huge": "every image"}),
+     Arg("figsize", figsize_kind(), ok={"None": "matplotlib's default size"})],
+))
+SPECS.append(Spec(("course_utils.viz.conv1d_windows",), viz.conv1d_windows,
+                  lambda: {"length": 6, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1},
+                  [Arg("length", positive_int()),
+                   Arg("kernel_size", positive_int(), extra=[const("longer than the input", 7, ValueError)]),
+                   Arg("stride", positive_int(), ok={"huge": "one window: a single output"}),
+                   Arg("padding", non_negative_int()), Arg("dilation", positive_int())]))
+SPECS.append(Spec(
+    ("course_utils.viz.draw_conv1d_windows",), viz.draw_conv1d_windows,
+    lambda: {"length": 6, "kernel_size": 3, "settings": [{"stride": 2}], "figsize": (6, 2)},
+    [Arg("length", positive_int()), Arg("kernel_size", positive_int()),
+     Arg("settings", Kind(lambda: drop(wrong_objects(), "list") + [
+         const("a list of ints", [1, 2], TypeError),
+         const("one dict, not a list", {"stride": 2}, TypeError),
+         const("empty list", [], ValueError),
+         const("an unknown key", [{"kernel_size": 2}], ValueError),
+         const("a zero stride", [{"stride": 0}], ValueError),
+         const("a float padding", [{"padding": 1.0}], TypeError),
+         const("a negative dilation", [{"dilation": -1}], ValueError),
+     ], "a list of settings"), ok={"None": "the four default panels"}),
+     Arg("figsize", figsize_kind(), ok={"None": "matplotlib's default size"})],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.memory_order",), viz.memory_order, lambda: {"x": torch.zeros(1, 3, 2, 2)},
+    [Arg("x", tensor((4,)), ok={**_ANY_DTYPE, "NaN": "only the layout is read", "rank 3": "any rank",
+                                "rank 5": "any rank", "rank 0": "a 0-d tensor has one element"},
+         extra=[Bad("a view with gaps", lambda v: v[:, :, ::2], ValueError),  # const would clone: no gaps
+                Bad("expanded to 2**40 elements", lambda v: torch.zeros(1).expand(HUGE), ValueError)])],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.draw_memory_order",),
+    lambda x, titles, figsize: viz.draw_memory_order(x, titles=titles, figsize=figsize),
+    lambda: {"x": torch.arange(12.0).view(1, 3, 2, 2), "titles": None, "figsize": None},
+    [Arg("x", tensor((4,)), says=("tensors",), ok={**_ANY_DTYPE, "NaN": "only the layout is read"},
+         extra=[const("too many elements", torch.zeros(1, 3, 5, 5), ValueError)]),
+     Arg("titles", Kind(lambda: wrong_objects() + [const("two titles for one tensor", ["a", "b"], ValueError)],
+                        "one title per tensor"), ok={"None": "each tensor's stride()"}),
+     Arg("figsize", figsize_kind(), ok={"None": "a size that grows with the number of tensors"})],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.plot_weight_histograms",), viz.plot_weight_histograms,
+    lambda: {"weights": {"a": _randn(20), "b": _randn(20, seed=1)}, "bound": 0.5, "bins": 10, "figsize": None},
+    [Arg("weights", _dict_of_tensors_kind("{title: weight tensor}")),
+     Arg("bound", real(0, exclusive=True), ok={"None": "no dashed lines"}),
+     Arg("bins", positive_int()),
+     Arg("figsize", figsize_kind(), ok={"None": "4.5 inches wide per panel"})],
+))
+
+SPECS.append(Spec(
+    ("course_utils.viz.draw_maps",), viz.draw_maps,
+    lambda: {"maps": _randn(2, 3, 3), "titles": ["a", "b"], "show_values": None, "ncols": None,
+             "panel_size": 2.0, "colorbar": True},
+    [Arg("maps", tensor((2, 3), arrays=True), ok=_DTYPE_OK),
+     Arg("titles", _titles_kind(), ok={"None": "untitled maps"}),
+     Arg("show_values", boolean(), ok={"None": "values of small maps are shown"}),
+     Arg("ncols", positive_int(), ok={"None": "one row", "huge": "one row"}),
+     Arg("panel_size", real(0.5)), Arg("colorbar", boolean())],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.draw_multichannel_conv",), viz.draw_multichannel_conv,
+    lambda: {"x": _randn(2, 4, 4), "weight": _randn(2, 2, 2, seed=1), "bias": 0.5},
+    [Arg("x", tensor((3,), arrays=True), ok=_DTYPE_OK,
+         extra=[const("3 channels for weight's 2", torch.zeros(3, 4, 4), ValueError),
+                const("too large to draw", torch.zeros(2, 9, 9), ValueError)]),
+     Arg("weight", tensor((3,), arrays=True), ok=_DTYPE_OK,
+         extra=[const("a conv's whole weight", torch.zeros(4, 2, 2, 2), ValueError),
+                const("larger than the input", torch.zeros(2, 5, 5), ValueError)]),
+     Arg("bias", real())],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.draw_padding_modes",), viz.draw_padding_modes,
+    lambda: {"x": torch.arange(9.0).view(3, 3), "padding": 1, "modes": None},
+    [Arg("x", tensor((2,), arrays=True), ok=_DTYPE_OK),
+     Arg("padding", int_or_tuple(0), extra=[const("too large for 'reflect'", 3, ValueError)]),
+     Arg("modes", Kind(lambda: drop(wrong_objects(), "list") + [
+         const("a list of ints", [1, 2], TypeError),
+         const("empty list", [], ValueError),
+         const("an unknown mode", ["zeros", "same"], ValueError),
+     ], "padding modes"), ok={"None": "all four modes"})],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.draw_im2col",), viz.draw_im2col,
+    lambda: {"columns": nn.functional.unfold(torch.arange(16.0).view(1, 1, 4, 4), 3)[0],
+             "kernel": torch.ones(3, 3), "output_size": None},
+    [Arg("columns", tensor((2,), arrays=True), ok=_DTYPE_OK,
+         extra=[const("too large to draw", torch.zeros(9, 49), ValueError)]),
+     Arg("kernel", tensor((2,), arrays=True), ok={**_DTYPE_OK, "rank 3": "any shape with C_in·kH·kW numbers"},
+         extra=[const("one number too many", torch.ones(10), ValueError)]),
+     Arg("output_size", int_or_tuple(1), ok={"None": "a square"},
+         extra=[const("3 × 1 positions for 4 windows", (3, 1), ValueError)])],
+    accepts=[("output_size=(4, 1)", "4 windows labelled as a 4×1 output", lambda kw: {**kw, "output_size": (4, 1)})],
+))
+
+
+def _field_args():
+    return [Arg("kernel_sizes", per_layer_ints(), extra=[const("a huge kernel", [HUGE, 3], ValueError)]),
+            Arg("strides", per_layer_ints(), ok={"int instead of a list": _ONE_INT_PER_LAYER},
+                extra=[const("one entry too many", [1, 1, 1], ValueError)]),
+            Arg("dilations", per_layer_ints(), ok={"int instead of a list": _ONE_INT_PER_LAYER}),
+            Arg("size", positive_int(), ok={"None": "the smallest input that holds the whole field"})]
+
+
+def _field_valid():
+    return {"kernel_sizes": [3, 3], "strides": [1, 1], "dilations": 1, "size": None}
+
+
+SPECS.append(Spec(("course_utils.viz.receptive_field_scene",), viz.receptive_field_scene, _field_valid,
+                  _field_args()))
+SPECS.append(Spec(("course_utils.viz.draw_receptive_field",), viz.draw_receptive_field,
+                  lambda: {**_field_valid(), "show_counts": False, "ax": None, "figsize": None},
+                  _field_args() + [Arg("show_counts", boolean()), Arg("ax", axes_kind(), ok=_NEW_FIGURE),
+                                   Arg("figsize", figsize_kind(), ok={"None": "a size chosen from the maps"})]))
+SPECS.append(Spec(("course_utils.viz.conv_transpose_scatter_scene",), viz.conv_transpose_scatter_scene,
+                  _conv_transpose_scene_valid, _conv_transpose_scene_args(scene=True)))
+SPECS[-1].arg("x").ok.pop("too large to draw")  # one stamp per input pixel: at most MAX_STAMPS of them
+SPECS.append(Spec(("course_utils.viz.draw_conv_transpose_scatter",), viz.draw_conv_transpose_scatter,
+                  lambda: {**_conv_transpose_scene_valid(), "ax": None, "figsize": None},
+                  _conv_transpose_scene_args() + [Arg("ax", axes_kind(), ok=_NEW_FIGURE),
+                                                   Arg("figsize", figsize_kind(), ok=_SIZE_CHOSEN)]))
+
+SPECS.append(Spec(("course_utils.viz.draw_rnn_unrolled",), viz.draw_rnn_unrolled, lambda: {"steps": 3, "ax": None},
+                  [Arg("steps", positive_int(), extra=[const("one step", 1, ValueError)]),
+                   Arg("ax", axes_kind(), ok=_NEW_FIGURE)]))
+SPECS.append(Spec(("course_utils.viz.draw_rnn_grid",), viz.draw_rnn_grid,
+                  lambda: {"num_layers": 2, "bidirectional": True, "steps": 3, "ax": None},
+                  [Arg("num_layers", positive_int()), Arg("bidirectional", boolean()),
+                   Arg("steps", positive_int(), extra=[const("one step", 1, ValueError)]),
+                   Arg("ax", axes_kind(), ok=_NEW_FIGURE)]))
+
+
+def _rnn64():
+    torch.manual_seed(0)
+    return nn.RNN(3, 4).double()
+
+
+SPECS.append(Spec(
+    ("course_utils.viz.input_gradient_by_gap",), viz.input_gradient_by_gap,
+    lambda: {"module": _rnn64(), "inputs": _randn(5, 2, 3).double()},
+    [Arg("module", Kind(lambda: module_kind().bads() + [
+        Bad("a GRUCell", lambda v: nn.GRUCell(3, 4).double(), TypeError),
+        Bad("bidirectional", lambda v: nn.RNN(3, 4, bidirectional=True).double(), ValueError),
+        Bad("float32 weights", lambda v: nn.RNN(3, 4), TypeError),
+        Bad("4 input features for 3", lambda v: nn.RNN(4, 4).double(), ValueError),
+    ], "an nn.RNN, nn.GRU or nn.LSTM")),
+     Arg("inputs", tensor((3,), (torch.float64,)), ok={"NaN": "NaN in, NaN out, as with the module"},
+         extra=[const("one feature too many", torch.zeros(5, 2, 4, dtype=torch.float64), ValueError)])],
+))
+SPECS.append(Spec(
+    ("course_utils.viz.plot_gradient_by_gap",), viz.plot_gradient_by_gap,
+    lambda: {"norms": {"RNN": torch.tensor([1.0, 0.5, 0.1])}, "ax": None},
+    [Arg("norms", _dict_of_tensors_kind("{label: gradient norms}"),
+         extra=[const("2-D norms", {"a": torch.ones(2, 3)}, ValueError),
+                const("negative norms", {"a": torch.tensor([1.0, -0.5])}, ValueError)]),
+     Arg("ax", axes_kind(), ok=_NEW_FIGURE)],
+))
+_FLOATS_OK = {d: "any floating-point dtype is drawn" for d in ("float16", "float64", "bfloat16")}
+SPECS.append(Spec(
+    ("course_utils.viz.plot_row_reading",), viz.plot_row_reading,
+    lambda: {"image": torch.rand(5, 4), "states": _randn(5, 3)},
+    [Arg("image", tensor((2, 3)), ok={**_FLOATS_OK, "NaN": "imshow draws NaN pixels in its 'bad' colour, visibly"},
+         extra=[const("an RGB image", torch.rand(3, 5, 4), ValueError)]),
+     Arg("states", tensor((2,)), ok={**_FLOATS_OK, "NaN": "imshow draws NaN cells in its 'bad' colour, visibly"},
+         extra=[const("one row short", torch.zeros(4, 3), ValueError),
+                const("with a batch dimension", torch.zeros(5, 1, 3), ValueError)])],
+))
 
 # --------------------------------------------------------------------------- checks: the helpers checkers use
 
