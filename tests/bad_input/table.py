@@ -190,6 +190,7 @@ RESULTS = {
     "course_utils.data.MNISTLoaders": "the named tuple mnist_loaders returns",
     "course_utils.train.History": "what fit returns",
     "course_utils.viz.ConvScene": "what conv_scene, conv_transpose_scene and pool_scene return",
+    "course_utils.viz.SourceCode": "what show_source returns",
     "course_utils.viz.ReceptiveFieldScene": "what receptive_field_scene returns",
     "course_utils.viz.ScatterScene": "what conv_transpose_scatter_scene returns",
     "course_utils.checks.Verdict": "what checker.verdict(...) returns",
@@ -1015,6 +1016,16 @@ SPECS.append(Spec(
             const("a list with an int", ["png", 3], TypeError)], "formats"), ok={"None": "the path's suffix"}),
     ],
     raises=(RuntimeError,) if not viz.graphviz_available() else (),
+))
+
+SPECS.append(Spec(
+    ("course_utils.viz.show_source",), viz.show_source, lambda: {"obj": nn.Linear.forward, "docstring": True},
+    [Arg("obj", Kind(lambda: drop(wrong_objects(), "class") + [
+        const("a model object", nn.Linear(2, 2), TypeError),
+        const("a function built in C++", torch.relu, TypeError),
+        const("a Python built-in", len, TypeError)], "a function, method or class"),
+        ok={"class": "a class written in Python has source to show"}),
+     Arg("docstring", boolean())],
 ))
 
 for _name in ("draw_rnn_cell", "draw_gru_cell"):
