@@ -105,7 +105,7 @@ def test_the_glossary_terms_are_used(variant):
     (nb04.exercise_4_1, lambda *args, **kwargs: None,
      "❌ 4.1：<lambda> 返回了 None —— "
      "提示：在函数末尾写上 return 语句（print 只是显示一个值，并不会返回它）"),
-])
+], ids=["0.1", "2.1", "4.1"])
 def test_a_wrong_answer_reads_in_chinese(checker, answer, line):
     assert checker.verdict(answer).line("zh") == line
     assert checker.verdict(answer).line("en") != line
