@@ -859,3 +859,33 @@ def exception_class(name: str, value: Any) -> type[BaseException]:
     if not (isinstance(value, type) and issubclass(value, BaseException)):
         raise TypeError(f"{name} must be an exception class such as ValueError, got {describe(value)}")
     return value
+# --------------------------------------------------------------------------- added for dynamic inputs (05)
+
+__all__ += ["sequence_lengths"]
+
+
+def sequence_lengths(name: str, value: Any, count: int | None = None, max_length: int | None = None) -> list[int]:
+    """Lengths of the sequences of a batch: a non-empty list/tuple of ints or a 1-D integer tensor, each ≥ 1.
+
+    With ``count``, there must be that many (one per sequence of the batch); with
+    ``max_length``, none may exceed it (the padded length). Returned as a list of ints;
+    a tensor may live on any device (it is read, never used for computing).
+    """
+    instance(name, value, (list, tuple, Tensor), "a list of ints or a 1-D integer tensor")
+    if isinstance(value, Tensor):
+        tensor(name, value, ndim=1, layout="(N,), one length per sequence")
+        if value.dtype.is_floating_point or value.dtype.is_complex or value.dtype == torch.bool:
+            raise TypeError(f"{name} must hold integers, got dtype {value.dtype}; use {name}.long()")
+        values = [int(n) for n in value.detach().cpu().tolist()]
+    else:
+        values = [integer(f"{name}[{i}]", n) for i, n in enumerate(value)]
+    if count is not None and len(values) != count:
+        raise ValueError(f"{name} has {len(values)} entries but the batch has {count} sequences; "
+                         "give one length per sequence")
+    if not values:
+        raise ValueError(f"{name} is empty; give at least one sequence length")
+    upper = max_length if max_length is not None else max(values)
+    if min(values) < 1 or max(values) > upper:
+        where = f"between 1 and the padded length {max_length}" if max_length is not None else "at least 1"
+        raise ValueError(f"every entry of {name} must be {where}, got {values}")
+    return values

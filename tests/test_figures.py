@@ -339,3 +339,17 @@ def test_rnn_figures_regenerate_to_the_committed_files(tmp_path, offline, genera
     assert_same_png(tmp_path / name, FIGURES_DIR / name)
     readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
     assert f"| `{name}` | {described[0][1]} |" in readme
+
+
+def test_notebook_05s_figures_are_reproduced_and_listed(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.dynamic_inputs_figures(tmp_path)
+    assert [name for name, _ in described] == ["adaptive_bins.png", "padded_vs_packed.png", "digit_at_sizes.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+        assert f"| `{name}` | {what} |" in readme
+    assert figures.dynamic_inputs_figures in figures.EXTRA_GENERATORS

@@ -45,6 +45,7 @@ __all__ = [
     "rnn_unrolled_figure",
     "rnn_grid_figure",
     "rnn_gradient_figure",
+    "dynamic_inputs_figures",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -207,6 +208,43 @@ def rnn_gradient_figure(out_dir: Path) -> list[tuple[str, str]]:
 EXTRA_GENERATORS += [rnn_unrolled_figure]
 EXTRA_GENERATORS += [rnn_grid_figure]
 EXTRA_GENERATORS += [rnn_gradient_figure]
+def dynamic_inputs_figures(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 05's pictures: adaptive-pooling bins, and a padded batch next to its packed form."""
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz import sequences
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2), gridspec_kw={"width_ratios": [13.8, 15.8, 6.8]})
+    for ax, (size_in, size_out) in zip(axes, [(10, 4), (12, 4), (3, 5)]):
+        sequences.draw_adaptive_bins(size_in, size_out, ax=ax)
+    fig.savefig(out_dir / "adaptive_bins.png", dpi=PNG_DPI, metadata=_png_metadata(), bbox_inches="tight")
+    sequences.draw_padded_vs_packed([2, 5, 3]).savefig(
+        out_dir / "padded_vs_packed.png", dpi=PNG_DPI, metadata=_png_metadata(), bbox_inches="tight")
+    sequences.show_at_sizes(_digit_at_sizes((20, 28, 36, 56))).savefig(
+        out_dir / "digit_at_sizes.png", dpi=PNG_DPI, metadata=_png_metadata(), bbox_inches="tight")
+    plt.close("all")
+    return [("adaptive_bins.png", "bins of `AdaptiveAvgPool1d` for I→O = 10→4, 12→4, 3→5, read off PyTorch "
+                                  "(notebook 05)"),
+            ("padded_vs_packed.png", "a padded batch of lengths 2, 5, 3 next to its `pack_padded_sequence` "
+                                     "data and batch_sizes (notebook 05)"),
+            ("digit_at_sizes.png", "the first validation digit resized to 20, 28, 36 and 56 pixels (bilinear, "
+                                   "antialiased) with a 3×3 kernel's square (notebook 05)")]
+
+
+def _digit_at_sizes(sizes):
+    """The first validation digit, ``(1, 28, 28)``, resized as notebook 05 resizes its batches."""
+    import torch.nn.functional as F
+
+    from course_utils.data import mnist_subset
+
+    digit = mnist_subset("val")[0][0]
+    return [digit if size == 28 else F.interpolate(digit[None], size=(size, size), mode="bilinear",
+                                                   antialias=True)[0] for size in sizes]
+
+
+#: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
+
+EXTRA_GENERATORS += [dynamic_inputs_figures]  # notebook 05
 
 
 def _png_metadata() -> dict:

@@ -13,6 +13,8 @@
 - ``viz.tensors``: the axes of an image batch, the windows of a 1-D convolution,
   memory order and ``channels_last`` (00).
 - ``viz.modules``: histograms of a layer's initial weights (01).
+- ``viz.sequences``: adaptive-pooling bins, an image at several sizes, and a
+  padded batch next to its packed form (05).
 
 Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
@@ -88,6 +90,13 @@ from .rnn import (
     plot_gradient_by_gap,
     plot_row_reading,
 )
+from .sequences import (
+    adaptive_bins_of_torch,
+    draw_adaptive_bins,
+    draw_padded_vs_packed,
+    packed_layout,
+    show_at_sizes,
+)
 from .tensors import (
     MAX_MEMORY_CELLS,
     conv1d_windows,
@@ -156,6 +165,11 @@ __all__ = [
     "input_gradient_by_gap",
     "plot_gradient_by_gap",
     "plot_row_reading",
+    "adaptive_bins_of_torch",
+    "draw_adaptive_bins",
+    "draw_padded_vs_packed",
+    "packed_layout",
+    "show_at_sizes",
     "MAX_MEMORY_CELLS",
     "conv1d_windows",
     "draw_conv1d_windows",
