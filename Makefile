@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # JupyterLab refuses to start as root unless told it is fine (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test lint test-browser slides student solutions figures bench execute clean
+.PHONY: setup lab test lint test-browser slides student solutions handouts figures bench execute clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,11 @@ student: setup
 ## The solutions edition for after the session: build/solutions/NN_name.ipynb, each exercise's task and solution.
 solutions: setup
 	$(BIN)/python -m course_utils.authoring.editions solutions
+
+## PDF handouts, one page per slide: exports the decks, then prints build/handouts/NN_name.pdf with Chromium.
+## make handouts NOTES=1  adds a page of speaker notes after each slide that has some.
+handouts: setup
+	$(BIN)/python -m course_utils.authoring.handouts $(if $(NOTES),--notes,)
 
 ## Regenerate figures/ from code.
 figures: setup

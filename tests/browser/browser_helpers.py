@@ -19,33 +19,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course_utils.authoring import handouts
 from course_utils.authoring.notebooks import read_notebook, source
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 SCREEN = {"width": 1280, "height": 720}
-# Flags that make Chromium work as root in a container and stay off the network by itself.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--no-first-run",
-]
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-def find_chromium() -> str | None:
-    """Path of a Chromium binary: $CHROMIUM, else the first of CHROMIUM_CANDIDATES on PATH."""
-    explicit = os.environ.get("CHROMIUM")
-    if explicit:
-        return explicit if Path(explicit).exists() else None
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+# Chromium: found and launched as the handouts command does (one home for both).
+CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium = handouts.CHROMIUM_ARGS, handouts.CHROMIUM_CANDIDATES, \
+    handouts.find_chromium
 
 
 def notebooks() -> list[Path]:
