@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # JupyterLab refuses to start as root unless told it is fine (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test lint test-browser slides figures bench execute clean
+.PHONY: setup lab test lint test-browser slides student solutions handouts figures bench execute clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,19 @@ test-browser: setup
 ## Runs `npm ci` once (package.json, package-lock.json -> node_modules/); without npm the decks use a CDN.
 slides: setup
 	$(BIN)/python -m course_utils.authoring.slides --out build/slides
+
+## The student edition to hand out: build/student/NN_name.ipynb, solutions removed, check outputs cleared.
+student: setup
+	$(BIN)/python -m course_utils.authoring.editions student
+
+## The solutions edition for after the session: build/solutions/NN_name.ipynb, each exercise's task and solution.
+solutions: setup
+	$(BIN)/python -m course_utils.authoring.editions solutions
+
+## PDF handouts, one page per slide: exports the decks, then prints build/handouts/NN_name.pdf with Chromium.
+## make handouts NOTES=1  adds a page of speaker notes after each slide that has some.
+handouts: setup
+	$(BIN)/python -m course_utils.authoring.handouts $(if $(NOTES),--notes,)
 
 ## Regenerate figures/ from code.
 figures: setup

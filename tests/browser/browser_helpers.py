@@ -19,33 +19,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course_utils.authoring import handouts
 from course_utils.authoring.notebooks import read_notebook, source
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 SCREEN = {"width": 1280, "height": 720}
-# Flags that make Chromium work as root in a container and stay off the network by itself.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--no-first-run",
-]
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-def find_chromium() -> str | None:
-    """Path of a Chromium binary: $CHROMIUM, else the first of CHROMIUM_CANDIDATES on PATH."""
-    explicit = os.environ.get("CHROMIUM")
-    if explicit:
-        return explicit if Path(explicit).exists() else None
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+# Chromium: found and launched as the handouts command does (one home for both).
+CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium = handouts.CHROMIUM_ARGS, handouts.CHROMIUM_CANDIDATES, \
+    handouts.find_chromium
 
 
 def notebooks() -> list[Path]:
@@ -178,6 +161,17 @@ def fit_report(deck: str, measured: list[dict], plan, nb, screen: dict = SCREEN)
     return lines
 
 
+def fit_summary(measured: list[dict]) -> str:
+    """The extremes over ``measured`` slides: smallest text and code, lowest bottom, rightmost edge."""
+    def smallest(key):
+        sizes = [slide[key]["px"] for slide in measured if slide[key]]
+        return f"{min(sizes):.1f} px" if sizes else "none"
+
+    return (f"{len(measured)} slides: smallest text {smallest('min_text')}, smallest code {smallest('min_code')}, "
+            f"lowest bottom {max(slide['bottom'] for slide in measured):.0f} px, "
+            f"rightmost {max(slide['right'] for slide in measured):.0f} px")
+
+
 # --------------------------------------------------------------------------- RISE in JupyterLab
 
 # RISE keeps its reveal.js instance to itself, so the tests move through a slideshow as a
@@ -194,9 +188,11 @@ RISE_POSITION_JS = r"""
 
 
 def open_rise(context, server, notebook: Path, timeout_ms: int = 90_000):
-    """Open ``notebook`` in RISE's slideshow view (``/rise/notebooks/<name>``), ready to measure."""
+    """Open ``notebook`` (a file below the server's root) in RISE's slideshow view
+    (``/rise/<its path>``, e.g. ``/rise/notebooks/03_x.ipynb``), ready to measure."""
     page = context.new_page()
-    page.goto(f"{server.url}/rise/notebooks/{notebook.name}?token={server.token}")
+    where = Path(notebook).resolve().relative_to(server.root.resolve()).as_posix()
+    page.goto(f"{server.url}/rise/{where}?token={server.token}")
     page.locator(".reveal.ready").wait_for(state="attached", timeout=timeout_ms)
     title = page.locator(".reveal .slides section.present .jp-MarkdownCell").first
     title.wait_for(timeout=timeout_ms)
@@ -205,6 +201,28 @@ def open_rise(context, server, notebook: Path, timeout_ms: int = 90_000):
     title.click()
     install_fit_measure(page)
     return page
+
+
+def rise_copies(notebooks, folder: Path) -> list[Path]:
+    """Copies of ``notebooks`` in ``folder/notebooks/`` as RISE shows them once the lead has run
+    ``python -m course_utils.authoring.rise_settings``: with its ``metadata.rise``, next to
+    ``rise.css``, with ``folder/figures`` pointing at the repository's figures. ``folder`` must be
+    below the lab server's root. The notebooks themselves are not touched."""
+    from course_utils.authoring.rise_settings import RISE_CSS_NAME, apply_settings
+
+    target = Path(folder) / "notebooks"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(NOTEBOOK_DIR / RISE_CSS_NAME, target / RISE_CSS_NAME)
+    figures = Path(folder) / "figures"
+    if not figures.exists():
+        figures.symlink_to(ROOT / "figures", target_is_directory=True)
+    copies = []
+    for notebook in notebooks:
+        copy = target / Path(notebook).name
+        shutil.copyfile(notebook, copy)
+        apply_settings(copy)
+        copies.append(copy)
+    return copies
 
 
 def rise_goto(page, h: int, v: int, max_keys: int = 500) -> None:
@@ -250,6 +268,7 @@ class LabServer:
     url: str
     token: str
     log_path: Path
+    root: Path = ROOT  # the folder the server serves; notebook URLs are relative to it
 
     def api(self, method: str, path: str, body=None, timeout: float = 30):
         data = json.dumps(body).encode() if body is not None else None
@@ -301,7 +320,7 @@ def start_lab(state_dir: Path, root_dir: Path = ROOT, threads: int = 1, timeout:
     log_path = state_dir / "server.log"
     log = open(log_path, "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root_dir)
-    server = LabServer(process, f"http://127.0.0.1:{port}", token, log_path)
+    server = LabServer(process, f"http://127.0.0.1:{port}", token, log_path, Path(root_dir))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,6 +1,10 @@
 """Measure every slide of notebooks in RISE (JupyterLab's slideshow) at 1280×720, as the decks are measured.
 
     python tests/browser/measure_rise.py notebooks/03_padding_and_stride.ipynb [more notebooks]
+    python tests/browser/measure_rise.py --with-settings notebooks/06_mnist_combined_model.ipynb
+
+``--with-settings`` measures copies (in build/rise_check/) that carry the RISE settings
+``python -m course_utils.authoring.rise_settings`` writes, for notebooks that do not have them yet.
 
 Starts its own JupyterLab on a free localhost port, opens each notebook at /rise/notebooks/<name> in
 headless Chromium (found as the browser tests find it), moves through the slides with the arrow keys
@@ -26,7 +30,10 @@ import browser_helpers as bh  # noqa: E402
 def main(argv: list[str]) -> int:
     from playwright.sync_api import sync_playwright
 
-    notebooks = [Path(a).resolve() for a in argv] or bh.notebooks()
+    with_settings = "--with-settings" in argv
+    notebooks = [Path(a).resolve() for a in argv if a != "--with-settings"] or bh.notebooks()
+    if with_settings:
+        notebooks = bh.rise_copies(notebooks, bh.BUILD_DIR / "rise_check")
     chromium = bh.find_chromium()
     if chromium is None:
         print("no Chromium found: apt-get install chromium, or set $CHROMIUM", file=sys.stderr)
@@ -43,7 +50,8 @@ def main(argv: list[str]) -> int:
                     measured = bh.measure_rise(bh.open_rise(context, server, notebook), plan)
                     context.close()
                     lines = bh.fit_report(f"RISE {notebook.name[:2]}", measured, plan, read_notebook(notebook))
-                    print(f"{notebook.name}: {len(lines)} of {plan.total} slides do not fit", flush=True)
+                    print(f"{notebook.name}: {len(lines)} of {plan.total} slides do not fit; "
+                          + bh.fit_summary(measured), flush=True)
                     print("\n".join(lines), flush=True)
                     problems += lines
                 browser.close()

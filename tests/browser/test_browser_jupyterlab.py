@@ -21,8 +21,9 @@ LOAD_TIMEOUT_MS = 90_000
 
 def close_sessions(server, notebook):
     """Shut down the kernel that opening ``notebook`` started (other tests' kernels keep running)."""
+    where = notebook.resolve().relative_to(server.root.resolve()).as_posix()
     for session in server.api("GET", "/api/sessions"):
-        if session["path"] == f"notebooks/{notebook.name}":
+        if session["path"] == where:
             server.api("DELETE", f"/api/sessions/{session['id']}")
 
 
@@ -95,8 +96,11 @@ RISE_SAMPLE = {"03": 9, "06": 3}
 def test_rise_slides_fit_the_screen(number, lab_server, browser):
     """The rules of test_browser_decks, in RISE at 1280×720: every fragment shown, nothing moving,
     nothing below the screen, no text under 16 px (code 14 px). ``python tests/browser/measure_rise.py
-    notebooks/NN_x.ipynb`` measures every slide of a notebook the same way."""
-    notebook = next(p for p in NOTEBOOKS if p.name.startswith(number))
+    --with-settings notebooks/NN_x.ipynb`` measures every slide of a notebook the same way."""
+    original = next(p for p in NOTEBOOKS if p.name.startswith(number))
+    # A copy with the RISE settings (python -m course_utils.authoring.rise_settings) next to rise.css:
+    # the notebooks get the settings when the lessons are merged; the copy is what RISE shows then.
+    notebook = bh.rise_copies([original], bh.BUILD_DIR / "rise_check")[0]
     plan = slide_plan(notebook)
     positions = [(s.h, s.v) for s in plan.subslides if s.h < RISE_SAMPLE[number]]
     context = browser.new_context(viewport=bh.SCREEN)
@@ -106,6 +110,7 @@ def test_rise_slides_fit_the_screen(number, lab_server, browser):
     finally:
         context.close()
         close_sessions(lab_server, notebook)
+    print(f"RISE {number}: " + bh.fit_summary(measured))
     assert [(m["h"], m["v"]) for m in measured] == positions
     problems = bh.fit_report(f"RISE {number}", measured, plan, read_notebook(notebook))
     assert not problems, (f"{notebook.name} in RISE: {len(problems)} of the {len(positions)} slides measured "
