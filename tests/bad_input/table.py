@@ -1020,7 +1020,7 @@ SPECS.append(Spec(
 
 SPECS.append(Spec(
     ("course_utils.viz.show_source",), viz.show_source, lambda: {"obj": nn.Linear.forward, "docstring": True},
-    [Arg("obj", Kind(lambda: drop(wrong_objects(), "class") + [
+    [Arg("obj", Kind(lambda: wrong_objects() + [
         const("a model object", nn.Linear(2, 2), TypeError),
         const("a function built in C++", torch.relu, TypeError),
         const("a Python built-in", len, TypeError)], "a function, method or class"),
