@@ -242,3 +242,12 @@ def test_the_model_graph_generator_draws_notebook_06s_fallback_picture(tmp_path)
         assert image.format == "PNG" and image.height > 2 * image.width  # a tall chain of layers
     with Image.open(FIGURES_DIR / "combined_model_graph.png") as committed:
         assert committed.format == "PNG"
+
+
+def test_the_resnet18_generator_reproduces_notebook_07s_diagrams(tmp_path, offline):
+    described = figures.resnet18_diagrams(tmp_path)
+    assert [name for name, _ in described] == ["resnet18_blocks.png", "resnet18_stages.png"]
+    for name, _ in described:
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert all(f"| `{name}` | {what} |" in readme for name, what in described)

@@ -6,15 +6,15 @@ import sys
 from pathlib import Path
 
 import course_utils.viz as viz
-from course_utils.viz import conv, paper_cases, plots, rnn
+from course_utils.viz import conv, paper_cases, plots, resnet, rnn
 
 INIT = Path(viz.__file__)
 
 
 def test_every_public_name_of_the_submodules_is_exported_as_the_same_object():
-    names = set(conv.__all__) | set(paper_cases.__all__) | set(plots.__all__) | set(rnn.__all__)
+    names = set(conv.__all__) | set(paper_cases.__all__) | set(plots.__all__) | set(rnn.__all__) | set(resnet.__all__)
     assert set(viz.__all__) == names and len(viz.__all__) == len(names)
-    for module in (conv, paper_cases, plots, rnn):
+    for module in (conv, paper_cases, plots, rnn, resnet):
         for name in module.__all__:
             assert getattr(viz, name) is getattr(module, name), name
 

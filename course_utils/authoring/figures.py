@@ -37,6 +37,7 @@ from course_utils.viz.paper_cases import CASES, FigureCase, case_by_name, case_c
 __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
+    "resnet18_diagrams",
     "FIGURES_DIR",
     "GIF_DPI",
     "PNG_DPI",
@@ -64,8 +65,22 @@ def combined_model_graph(out_dir: Path) -> list[tuple[str, str]]:
              "autograd graph of `CombinedModel` (torchviz + Graphviz), notebook 06's fallback picture")]
 
 
+def resnet18_diagrams(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 07's diagrams: the two kinds of BasicBlock, and ResNet18's stages at 224×224."""
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz.resnet import draw_basic_blocks, draw_resnet18_stages
+
+    for name, draw in (("resnet18_blocks.png", draw_basic_blocks), ("resnet18_stages.png", draw_resnet18_stages)):
+        draw().savefig(out_dir / name, dpi=PNG_DPI, metadata=_png_metadata())
+        plt.close("all")
+    return [("resnet18_blocks.png", "ResNet18's two kinds of `BasicBlock`, shapes measured (notebook 07)"),
+            ("resnet18_stages.png", "ResNet18 stage by stage on a 224×224 image: output shapes and parameters, "
+                                    "measured (notebook 07)")]
+
+
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
-EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph]
+EXTRA_GENERATORS: list[Callable[[Path], list[tuple[str, str]]]] = [combined_model_graph, resnet18_diagrams]
 
 
 def _png_metadata() -> dict:

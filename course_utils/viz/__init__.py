@@ -6,6 +6,8 @@
 - ``viz.paper_cases``: the configurations of Dumoulin & Visin's figures (03).
 - ``viz.plots``: image grids, training history, confusion matrix and a gallery
   of mistakes (06, 07).
+- ``viz.resnet``: ResNet18's two kinds of residual block and its stages, with
+  shapes measured on the model (07).
 
 Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
@@ -42,6 +44,7 @@ from .plots import (
     show_images,
     show_mistakes,
 )
+from .resnet import draw_basic_blocks, draw_resnet18_stages, resnet18_stage_shapes
 from .rnn import draw_gru_cell, draw_lstm_cell, draw_rnn_cell, draw_rnn_cells
 
 __all__ = [
@@ -82,4 +85,7 @@ __all__ = [
     "draw_lstm_cell",
     "draw_rnn_cell",
     "draw_rnn_cells",
+    "draw_basic_blocks",
+    "draw_resnet18_stages",
+    "resnet18_stage_shapes",
 ]
