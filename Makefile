@@ -50,7 +50,7 @@ bench: setup
 ## Re-execute one notebook in a fresh kernel after editing it:  make execute NB=notebooks/02_conv2d_by_hand.ipynb
 execute: setup
 	@test -n "$(NB)" || { echo "usage: make execute NB=notebooks/NN_name.ipynb"; exit 2; }
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.coalesce_streams=True $(NB)
 
 clean:
 	rm -rf $(VENV) build node_modules .pytest_cache .hypothesis .ruff_cache

@@ -134,14 +134,19 @@ def number(name: str, value: Any, minimum: float | None = None, maximum: float |
 
 
 def one_of(name: str, value: Any, choices: Sequence[Any]) -> Any:
-    """``value`` if it is one of ``choices`` (compared with ``==``, strings case-sensitively)."""
+    """``value`` if it is one of ``choices`` (compared with ``==``, strings case-sensitively).
+
+    A value of another type than every choice (``None`` or ``1`` for a mode named by a
+    string) is the wrong kind: a ``TypeError``; an unknown value of the right type a ``ValueError``.
+    """
     try:
         ok = any(value == choice and type(value) is type(choice) for choice in choices)
     except Exception:  # e.g. a tensor compared with a string
         ok = False
     if not ok:
         listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {listed}; got {describe(value)}")
+        error = ValueError if any(type(value) is type(choice) for choice in choices) else TypeError
+        raise error(f"{name} must be one of {listed}; got {describe(value)}")
     return value
 
 
@@ -302,7 +307,7 @@ def model_input(model: nn.Module, x: Any, layout: str, ndim: int | Iterable[int]
             fix = "convert with x.float() (and scale 0-255 pixels to [0, 1] first)"
         raise TypeError(f"{who}'s input has dtype {x.dtype} but the model's weights are {expected}; {fix}")
     if channels is not None and x.dim() >= 3 and x.shape[1] != channels:
-        raise ValueError(f"{who} expects {channels} channel(s) in dimension 1 of {layout}, got shape "
+        raise ValueError(f"{who}'s input must have {channels} channel(s) in dimension 1 of {layout}, got shape "
                          f"{tuple(x.shape)}; channels come second (use x.permute(0, 3, 1, 2) for "
                          f"(N, H, W, C) images)")
     if min_size is not None and x.dim() >= 3 and min(x.shape[-2:]) < min_size:
@@ -737,3 +742,167 @@ def module_class(name: str, value: Any, example: str) -> type[nn.Module]:
                         f"pass the class itself, without calling it: {name}={type(value).__name__}")
     raise TypeError(f"{name} must be an nn.Module class such as {example}, got {describe(value)}; "
                     f"pass a class that subclasses nn.Module: {name}={example}")
+
+
+# --------------------------------------------------------------------------- added for the bad-input suite
+
+__all__ += ["fits_in_memory", "parameters_fit", "figure_size", "image_dpi", "model_output", "exception_class"]
+
+
+def _physical_memory() -> int:
+    """Bytes of RAM of this computer (POSIX); 1 TiB where the OS does not say."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # e.g. Windows has no sysconf
+        return 2**40
+
+
+def _bytes(count: int) -> str:
+    """``count`` bytes in the largest unit that keeps a number ≥ 1: ``'24 GB'``, ``'4.4 TB'``."""
+    for unit, size in (("EB", 10**18), ("PB", 10**15), ("TB", 10**12), ("GB", 10**9), ("MB", 10**6)):
+        if count >= size:
+            return f"{count / size:.2g} {unit}" if count < 10 * size else f"{count // size:,} {unit}"
+    return f"{count:,} bytes"
+
+
+def fits_in_memory(name: str, value: Any, elements: int, what: str, element_size: int = 4) -> None:
+    """Refuse ``name=value`` if it makes ``what`` hold more ``elements`` than this computer's memory.
+
+    Checked before allocating, so a typo such as ``padding=10**9`` gets this message instead of
+    PyTorch's allocator error (or a machine that swaps for minutes).
+    """
+    needed, available = elements * element_size, _physical_memory()
+    if needed > available:
+        raise ValueError(f"{name}={value!r} would make {what} of {elements:,} numbers ({_bytes(needed)}), "
+                         f"more than this computer's memory ({_bytes(available)}); use a smaller {name}")
+
+
+def parameters_fit(who: str, count: int, arguments: dict[str, Any]) -> None:
+    """Refuse to build ``who(**arguments)`` if its ``count`` parameters do not fit in memory."""
+    needed, available = count * torch.get_default_dtype().itemsize, _physical_memory()
+    if needed > available:
+        called = ", ".join(f"{name}={value!r}" for name, value in arguments.items())
+        raise ValueError(f"{who}({called}) would have {count:,} parameters ({_bytes(needed)}), more than this "
+                         f"computer's memory ({_bytes(available)}); use smaller sizes")
+
+
+#: The most pixels per side a figure may have: an RGBA image of 65,536 × 65,536 pixels already
+#: takes 17 GB to render.
+MAX_PIXELS = 2**16
+
+
+def figure_size(name: str, value: Any, dpi: float) -> tuple[float, float]:
+    """``(width, height)`` in inches: two positive finite numbers, under :data:`MAX_PIXELS` at ``dpi``."""
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be None or (width, height) in inches, got {describe(value)}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be (width, height) in inches, two numbers, got {describe(value)} "
+                         f"with {len(value)}")
+    width, height = (number(name, v, minimum=0, exclusive_minimum=True) for v in value)
+    pixels = (round(width * dpi), round(height * dpi))
+    if max(pixels) >= MAX_PIXELS:
+        raise ValueError(f"{name}={tuple(value)!r} inches would be {pixels[0]:,}×{pixels[1]:,} pixels at "
+                         f"{dpi:g} dpi; keep each side under {MAX_PIXELS:,} pixels")
+    return width, height
+
+
+def image_dpi(name: str, value: Any, size_inches: Sequence[float]) -> int:
+    """A dots-per-inch resolution that keeps a figure of ``size_inches`` under :data:`MAX_PIXELS` per side."""
+    dpi = positive_int(name, value)
+    pixels = [round(side * dpi) for side in size_inches]
+    if max(pixels) >= MAX_PIXELS:
+        raise ValueError(f"{name}={dpi} would render the {size_inches[0]:g}×{size_inches[1]:g}-inch figure "
+                         f"at {pixels[0]:,}×{pixels[1]:,} pixels; keep each side under {MAX_PIXELS:,} pixels "
+                         f"(72 to 150 dpi is plenty on a screen)")
+    return dpi
+
+
+def _raised_here(error: BaseException) -> bool:
+    """True if ``error`` was raised by course_utils itself (its last traceback frame is in the package)."""
+    import traceback
+    from pathlib import Path
+
+    frames = traceback.extract_tb(error.__traceback__)
+    package = Path(__file__).resolve().parent
+    return bool(frames) and Path(frames[-1].filename).resolve().is_relative_to(package)
+
+
+def model_output(name: str, model: nn.Module, inputs: tuple, where: str) -> Any:
+    """``model(*inputs)``; an error from inside torch becomes one that says which data it failed on.
+
+    A model of course_utils checks its input itself, and its message is kept as it is; any
+    other exception (``mat1 and mat2 shapes cannot be multiplied`` from a ``Linear``, a dtype
+    mismatch) is re-raised as a ``TypeError`` (if it was one) or ``ValueError``, naming
+    ``where`` and chained to the original.
+    """
+    for value in inputs:
+        if isinstance(value, Tensor):
+            _input_dtype(where, value, model)
+    try:
+        return model(*inputs)
+    except Exception as error:
+        if _raised_here(error) and isinstance(error, (TypeError, ValueError)):
+            raise
+        kind = TypeError if isinstance(error, TypeError) else ValueError
+        shown = ", ".join(describe(value) for value in inputs)
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise kind(f"{name} failed on {where} ({shown}): {type(error).__name__}: {first_line}; if it is about "
+                   f"shapes, check that the model's first layer fits the inputs (its in_features or "
+                   f"in_channels)") from error
+
+
+def _input_dtype(where: str, value: Tensor, model: nn.Module) -> None:
+    """Refuse an input whose dtype the model cannot compute with (integers only for an ``nn.Embedding``)."""
+    expected = _first_dtype(model)
+    embeds = any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) for m in model.modules())
+    if value.is_floating_point() or value.is_complex() or value.dtype == torch.bool or not embeds:
+        if value.dtype != expected and not _autocast_allows(value):
+            raise TypeError(f"{where} ({describe(value)}) do not have the model's dtype {expected}; convert "
+                            f"them with x.to({expected}) (NumPy arrays are float64: torch.from_numpy(a).float())")
+
+
+def _first_dtype(model: nn.Module) -> torch.dtype:
+    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    return weight.dtype if weight is not None else torch.get_default_dtype()
+
+
+def exception_class(name: str, value: Any) -> type[BaseException]:
+    """An exception class such as ``ValueError`` (not an instance, not another class)."""
+    if isinstance(value, BaseException):
+        raise TypeError(f"{name} must be an exception class such as ValueError, got the instance "
+                        f"{describe(value)}; pass the class itself: {type(value).__name__}")
+    if not (isinstance(value, type) and issubclass(value, BaseException)):
+        raise TypeError(f"{name} must be an exception class such as ValueError, got {describe(value)}")
+    return value
+# --------------------------------------------------------------------------- added for dynamic inputs (05)
+
+__all__ += ["sequence_lengths"]
+
+
+def sequence_lengths(name: str, value: Any, count: int | None = None, max_length: int | None = None) -> list[int]:
+    """Lengths of the sequences of a batch: a non-empty list/tuple of ints or a 1-D integer tensor, each ≥ 1.
+
+    With ``count``, there must be that many (one per sequence of the batch); with
+    ``max_length``, none may exceed it (the padded length). Returned as a list of ints;
+    a tensor may live on any device (it is read, never used for computing).
+    """
+    instance(name, value, (list, tuple, Tensor), "a list of ints or a 1-D integer tensor")
+    if isinstance(value, Tensor):
+        tensor(name, value, ndim=1, layout="(N,), one length per sequence")
+        if value.dtype.is_floating_point or value.dtype.is_complex or value.dtype == torch.bool:
+            raise TypeError(f"{name} must hold integers, got dtype {value.dtype}; use {name}.long()")
+        values = [int(n) for n in value.detach().cpu().tolist()]
+    else:
+        values = [integer(f"{name}[{i}]", n) for i, n in enumerate(value)]
+    if count is not None and len(values) != count:
+        raise ValueError(f"{name} has {len(values)} entries but the batch has {count} sequences; "
+                         "give one length per sequence")
+    if not values:
+        raise ValueError(f"{name} is empty; give at least one sequence length")
+    upper = max_length if max_length is not None else max(values)
+    if min(values) < 1 or max(values) > upper:
+        where = f"between 1 and the padded length {max_length}" if max_length is not None else "at least 1"
+        raise ValueError(f"every entry of {name} must be {where}, got {values}")
+    return values

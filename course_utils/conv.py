@@ -52,6 +52,9 @@ def _check_tensors(input, weight, bias, groups: int) -> None:
     _validate.same_dtype(weight=weight, input=input, bias=bias)  # weight first: the fix converts the input
     _validate.same_device(weight=weight, input=input, bias=bias)
     c_in, (c_out, c_in_per_group) = input.shape[-3], weight.shape[:2]
+    if c_out == 0:
+        raise ValueError(f"weight of shape {tuple(weight.shape)} has no filters: C_out = weight.shape[0] must be "
+                         f"at least 1")
     if c_out % groups != 0:
         raise ValueError(f"weight.shape[0] = C_out = {c_out} must be divisible by groups={groups}, "
                          f"since each group has C_out/groups filters of its own")
@@ -139,6 +142,8 @@ def _plan(input, weight, bias, stride, padding, dilation, groups, padding_mode) 
     x = input.unsqueeze(0) if unbatched else input
     kernel = tuple(weight.shape[2:])
     sides = _padding_sides(padding, kernel, stride, dilation)
+    _validate.fits_in_memory("padding", padding, x.shape[0] * x.shape[1] * (x.shape[2] + sides[2] + sides[3])
+                             * (x.shape[3] + sides[0] + sides[1]), "the padded input", x.element_size())
     _check_padding_fits(padding_mode, sides, tuple(x.shape[2:]))
     out_size = _output_size(tuple(x.shape[2:]), sides, kernel, stride, dilation)
     if any(sides):

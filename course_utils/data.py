@@ -233,7 +233,7 @@ def mnist_loaders(batch_size: int = 64, transform=None, seed: int = 0, eval_batc
     """
     batch_size = check.positive_int("batch_size", batch_size)
     eval_batch_size = check.positive_int("eval_batch_size", eval_batch_size)
-    seed = check.non_negative_int("seed", seed)
+    seed = check.non_negative_int("seed", seed, maximum=2**64 - 1)  # what a torch.Generator takes
     check.boolean("drop_last", drop_last)
     train, val, test = (_TensorDigits(mnist_subset(split, transform)) for split in SPLITS)
     generator = torch.Generator().manual_seed(seed)
@@ -263,6 +263,8 @@ def mnist_full(root: str | Path, train: bool = True, transform=None, download: b
     check.instance("root", root, (str, Path), "a folder path (str or Path)")
     check.boolean("train", train)
     check.boolean("download", download)
+    if transform is not None:
+        check.callable_object("transform", transform, "a callable such as transforms.ToTensor() or None")
     try:
         return MNIST(root=str(root), train=train, transform=transform, download=download)
     except RuntimeError as error:

@@ -250,8 +250,10 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], weight_ih: Tensor, weigh
           biases: :math:`(4H)`, weight_hr: :math:`(P, H)`
         - Output: ``h'`` like ``h``, ``c'`` like ``c``.
     """
-    if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+    if not isinstance(hx, (tuple, list)):
         raise TypeError(f"hx must be a pair (h, c) of tensors, got {_validate.describe(hx)}")
+    if len(hx) != 2:
+        raise ValueError(f"hx must be a pair (h, c) of tensors, got {len(hx)} items")
     h, c = hx
     _check_cell(4, input, {"hx[0]": h, "hx[1]": c}, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)
     return _lstm_step(input, h, c, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)
@@ -289,7 +291,7 @@ def _check_input(module, input) -> None:
     _validate.tensor("input", input, ndim=(3, 2), layout=f"{layout} or unbatched (L, I)")
     if input.shape[-1] != module.input_size:
         raise ValueError(
-            f"input must have input_size={module.input_size} features in its last dim, "
+            f"input must have module.input_size={module.input_size} features in its last dim, "
             f"got shape {tuple(input.shape)} (last dim {input.shape[-1]})"
         )
     # weights first, so that the fix converts the input: input.to(module.weight_ih_l0.dtype)
@@ -310,8 +312,10 @@ def _sequence_first(module, input: Tensor) -> tuple[Tensor, bool]:
 def _split_state(module, hx) -> dict:
     """``hx`` as ``{name: tensor}``: ``{"hx": h_0}``, or ``{"hx[0]": h_0, "hx[1]": c_0}`` for an LSTM."""
     if module.mode == "LSTM":
-        if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+        if not isinstance(hx, (tuple, list)):
             raise TypeError(f"hx of nn.LSTM must be a pair (h_0, c_0), got {type(hx).__name__}")
+        if len(hx) != 2:
+            raise ValueError(f"hx of nn.LSTM must be a pair (h_0, c_0), got {len(hx)} items")
         return {"hx[0]": hx[0], "hx[1]": hx[1]}
     if isinstance(hx, (tuple, list)):
         raise TypeError(

@@ -190,6 +190,7 @@ def trace_shapes(model: nn.Module, *inputs, depth: int | None = None, train: boo
                          "e.g. trace_shapes(model, torch.zeros(1, 3, 32, 32))")
     if depth is not None:
         depth = _validate.positive_int("depth", depth)
+    _validate.boolean("train", train)
     targets = list(_modules_to_trace(model, depth)) or [(type(model).__name__, model)]  # [] for a single layer
     recorder = _Recorder()
     unique = {id(p): p for p in model.parameters()}.values()

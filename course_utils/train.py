@@ -270,7 +270,8 @@ def _first_batch(name: str, loader, model: nn.Module, loss_fn, device: torch.dev
             raise ValueError(f"{name} produced no batches: check that its dataset is not empty "
                              f"and that drop_last=True does not drop its only batch")
         inputs, targets = check.batch(name, first, model)
-        logits = model(inputs[:2].to(device))
+        check.tensor(f"{name}'s inputs", inputs, finite=True)  # NaN in the data, not diverged weights
+        logits = check.model_output("model", model, (inputs[:2].to(device),), f"the first batch of {name}")
         num_classes = check.logits("model", logits, len(inputs[:2]))
         check.class_targets(f"{name}'s targets", targets, num_classes)
     _try_loss(loss_fn, logits, targets[:2].to(device))
@@ -475,7 +476,7 @@ def predict(model: nn.Module, loader, device: str | torch.device | None = None):
     with _eval_mode(model):
         for batch in loader:
             inputs, targets = check.batch("loader", batch, model)
-            logits = model(inputs.to(device))
+            logits = check.model_output("model", model, (inputs.to(device),), "a batch of loader")
             num_classes = check.logits("model", logits, len(inputs))
             check.class_targets("loader's targets", targets, num_classes)
             all_logits.append(logits.cpu())
@@ -498,6 +499,7 @@ def evaluate(model: nn.Module, loader, loss_fn=None,
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else check.callable_object("loss_fn", loss_fn, _LOSS)
     logits, targets = predict(model, loader, device=device)
+    _try_loss(loss_fn, logits[:2], targets[:2])
     return {
         "loss": loss_fn(logits, targets).item(),
         "accuracy": (logits.argmax(dim=1) == targets).float().mean().item(),

@@ -1,4 +1,4 @@
-"""Rules every committed notebook must follow (see design.md, "Rules for notebooks").
+"""Rules every committed notebook must follow (the README, "Editing a notebook").
 
 ``lint(path_or_notebook)`` returns a list of problems, empty when the notebook is fine.
 The rules exist because strict nbval has blind spots: a notebook whose cells were never
@@ -18,8 +18,6 @@ from course_utils.authoring.notebooks import read_notebook, source
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
-IGNORE_MARK = "NBVAL_IGNORE_OUTPUT"
-NOT_COMPARED = (IGNORE_MARK, "NBVAL_SKIP")
 # Output that would only be true on the machine that ran the notebook.
 MACHINE_PATH = re.compile(r"(/root\b|/home/|/tmp/|/work/|/Users/|[A-Za-z]:\\\\Users)")
 MIN_COMPARED_SHARE = 0.6  # per notebook; the course as a whole must reach 0.8
@@ -37,11 +35,13 @@ def output_text(cell) -> str:
 
 
 def is_compared(cell) -> bool:
+    """nbval's own rule: a marker counts only as a whole comment line (``# NBVAL_IGNORE_OUTPUT``)."""
+    from nbval.plugin import find_comment_markers
+
     tags = cell.get("metadata", {}).get("tags", [])
-    text = source(cell)
-    return not any(mark in text for mark in NOT_COMPARED) and not any(
-        tag in ("nbval-ignore-output", "nbval-skip") for tag in tags
-    )
+    markers = dict(find_comment_markers(source(cell)))  # {"check": False} ignores, {"skip": True} skips
+    ignored = markers.get("check") is False or markers.get("skip") is True
+    return not ignored and not any(tag in ("nbval-ignore-output", "nbval-skip") for tag in tags)
 
 
 def lint(notebook, name: str | None = None) -> list[str]:
@@ -208,7 +208,8 @@ def _check_problems(where, cell, exercise_id, learner_names):
     if not arguments or not set(arguments) <= learner_names:
         problems.append(f"{where}: the check passes {arguments}, not names the learner's cell defines "
                         f"({sorted(learner_names)})")
-    if _stdout(cell) != f"⏳ {exercise_id} not attempted yet\n" or len(cell.get("outputs", [])) != 1:
+    only_stdout = all(o.get("output_type") == "stream" and o.get("name") == "stdout" for o in cell.get("outputs", []))
+    if _stdout(cell) != f"⏳ {exercise_id} not attempted yet\n" or not only_stdout:
         problems.append(f"{where}: the check cell's stored output must be '⏳ {exercise_id} not attempted yet'")
     return problems, arguments
 

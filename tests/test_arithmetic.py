@@ -160,7 +160,7 @@ def test_ints_give_int_tuples_give_tuple():
 
 
 def test_reference_examples():
-    # reference.md §1: the animations of conv_arithmetic
+    # the animations of Dumoulin & Visin (github.com/vdumoulin/conv_arithmetic, arXiv:1603.07285)
     for i, k, s, p, d, o in [(4, 3, 1, 0, 1, 2), (5, 4, 1, 2, 1, 6), (5, 3, 1, 1, 1, 5), (5, 3, 1, 2, 1, 7),
                              (5, 3, 2, 0, 1, 2), (5, 3, 2, 1, 1, 3), (6, 3, 2, 1, 1, 3), (7, 3, 1, 0, 2, 3)]:
         assert conv_output_size(i, k, s, p, d) == o

@@ -207,7 +207,8 @@ def test_bad_arguments_are_explained(model_class):
     model = model_class()
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\).*unsqueeze\(0\)"):
         model(torch.zeros(1, 28, 28))
-    with pytest.raises(ValueError, match=r"expects 1 channel\(s\) .*got shape \(2, 3, 28, 28\); channels come second"):
+    with pytest.raises(ValueError,
+                       match=r"'s input must have 1 channel\(s\) .*got shape \(2, 3, 28, 28\); channels come second"):
         model(torch.zeros(2, 3, 28, 28))
     with pytest.raises(ValueError, match=r"images of shape \(N, 1, 28, 28\), got \(2, 1, 32, 32\).*28×28"):
         model(torch.zeros(2, 1, 32, 32))

@@ -115,7 +115,7 @@ def test_depthwise(function, channels, multiplier, kernel, stride, size, bias, s
     assert torch.allclose(function(x, w, b, **kwargs), F.conv2d(x, w, b, **kwargs), atol=1e-10, rtol=0)
 
 
-# --- the worked example of reference.md §2, in int64 as the tutorial wrote it -------------------
+# --- the 5×5 worked example of notebook 02, in int64 as the tutorial wrote it -------------------
 
 EXAMPLE_INPUT = torch.tensor([[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1, 1], [2, 1, 0, 1, 1]])
 EXAMPLE_KERNEL = torch.tensor([[1, 2, 1], [0, 1, 0], [2, 1, 0]])

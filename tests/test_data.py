@@ -115,7 +115,7 @@ def test_drop_last_drops_the_short_training_batch():
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="^split must be one of 'train', 'val', 'test'; got 'yes'"):
         data.mnist_subset("yes")
-    with pytest.raises(ValueError, match="^split must be one of .* got True"):
+    with pytest.raises(TypeError, match="^split must be one of .* got True"):  # a bool, not a str: the wrong kind
         data.mnist_subset(True)
     with pytest.raises(TypeError, match="^transform must be a callable"):
         data.mnist_subset(transform=3)

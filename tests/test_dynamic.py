@@ -112,6 +112,57 @@ def test_cnn_argument_errors(kwargs, error, message):
         DynamicCNN(**kwargs)
 
 
+def _features_without_the_check(model, x):
+    """Run the convolutions and max-poolings of ``model`` directly, skipping its input check."""
+    for name, layer in model.named_children():
+        if name == "pool":
+            return x
+        x = layer(x)
+    raise AssertionError("no adaptive pooling layer")
+
+
+@given(
+    channels=st.lists(st.integers(1, 3), min_size=1, max_size=4),
+    kernel_size=st.integers(1, 5),
+    downsample=st.booleans(),
+)
+@SETTINGS
+def test_min_input_size_is_the_exact_minimum(channels, kernel_size, downsample):
+    """The smallest side every layer accepts, found by trying sizes: the formula is neither too strict nor too lax."""
+    model = DynamicCNN(1, 2, channels, kernel_size, downsample=downsample)
+    smallest = None
+    for side in range(1, model.min_input_size + 2):
+        try:
+            _features_without_the_check(model, torch.zeros(1, 1, side, side))
+        except RuntimeError:
+            continue
+        smallest = side
+        break
+    assert smallest == model.min_input_size
+    assert model(torch.zeros(1, 1, smallest, smallest + 3)).shape == (1, 2)
+    if smallest > 1:
+        with pytest.raises(ValueError, match=f"at least {smallest}×{smallest} pixels"):
+            model(torch.zeros(1, 1, smallest - 1, smallest + 3))
+
+
+def test_downsample_puts_a_max_pool_after_every_convolution_but_the_last():
+    from course_utils.shapes import trace_shapes
+
+    model = DynamicCNN(1, 10, channels=(16, 32, 64), downsample=True)
+    assert [name for name, _ in model.named_children()] == [
+        "conv1", "relu1", "maxpool1", "conv2", "relu2", "maxpool2", "conv3", "relu3", "pool", "flatten", "fc"]
+    table = trace_shapes(model, torch.zeros(1, 1, 28, 28))
+    assert table["maxpool1"].output_shapes == "(1, 16, 13, 13)"
+    assert table["maxpool2"].output_shapes == "(1, 32, 5, 5)"
+    assert table["conv3"].output_shapes == "(1, 64, 3, 3)"
+    assert model.min_input_size == 18
+    with pytest.raises(ValueError, match=r"at least 18×18 pixels \(its 3 unpadded 3×3 convolutions each remove 2 "
+                                         r"and its 2 2×2 max-poolings halve the size\), got 17×28"):
+        model(torch.zeros(1, 1, 17, 28))
+    with pytest.raises(TypeError, match="downsample must be True or False, got 1"):
+        DynamicCNN(downsample=1)
+
+
 # --------------------------------------------------------------------------- adaptive pooling facts
 
 
@@ -233,6 +284,31 @@ def test_lstm_with_embedding():
         model(torch.zeros(2, 0, dtype=torch.int64))
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_per_step_outputs_equal_each_sequence_alone(cell, bidirectional):
+    torch.manual_seed(0)
+    model = DynamicLSTM(3, 5, 2, num_layers=2, cell=cell, bidirectional=bidirectional, per_step=True).double()
+    lengths = [2, 6, 3, 1]
+    sequences = [torch.randn(n, 3, dtype=torch.float64) for n in lengths]
+    padded = pad_sequence(sequences, batch_first=True, padding_value=5.0)
+    out = model(padded, lengths=lengths)
+    assert out.shape == (4, 6, 2)
+    for b, sequence in enumerate(sequences):
+        assert torch.allclose(out[b, :lengths[b]], model(sequence.unsqueeze(0))[0], atol=1e-10)
+        # after its end a row holds fc(0) = the bias: not a prediction, a loss must skip it
+        assert torch.allclose(out[b, lengths[b]:], model.fc.bias.expand(6 - lengths[b], 2))
+
+
+def test_per_step_keeps_the_padded_length_when_every_sequence_is_shorter():
+    model = DynamicLSTM(4, 6, 3, per_step=True, vocab_size=9)
+    tokens = torch.tensor([[1, 2, 0, 0, 0], [3, 0, 0, 0, 0]])
+    assert model(tokens, lengths=[2, 1]).shape == (2, 5, 3)  # total_length: L stays 5, not max(lengths) = 2
+    assert model(tokens).shape == (2, 5, 3)
+    with pytest.raises(TypeError, match="per_step must be True or False"):
+        DynamicLSTM(per_step="yes")
+
+
 def test_lstm_state_layout():
     """The last layer's final state feeds fc: check against the module's own h_n."""
     torch.manual_seed(0)
@@ -309,6 +385,65 @@ def _not_attempted(*args):
     raise NotImplementedError
 
 
+def _masked_mean(output, lengths):
+    mask = torch.arange(output.shape[1])[None, :] < lengths[:, None]
+    return (output * mask[..., None]).sum(dim=1) / lengths[:, None]
+
+
+class _Packed(nn.Module):
+    """Answers to exercise 5.3, right and wrong; ``final`` picks what goes into fc."""
+
+    def __init__(self, rnn, fc):
+        super().__init__()
+        self.rnn, self.fc = rnn, fc
+
+    def forward(self, padded, lengths):
+        packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+        _, state = self.rnn(packed)
+        h_n = state[0] if isinstance(state, tuple) else state
+        return self.fc(self.final(h_n))
+
+    def final(self, h_n):
+        return h_n[-1]
+
+
+class _FirstLayer(_Packed):
+    def final(self, h_n):
+        return h_n[0]
+
+
+class _LstmOnly(_Packed):
+    def forward(self, padded, lengths):
+        packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+        _, (h_n, _c_n) = self.rnn(packed)  # a GRU's h_n of 2 layers unpacks too, into its two layers
+        return self.fc(h_n[-1])
+
+
+class _Sorted(_Packed):
+    def forward(self, padded, lengths):
+        _, state = self.rnn(pack_padded_sequence(padded, lengths, batch_first=True))
+        return self.fc((state[0] if isinstance(state, tuple) else state)[-1])
+
+
+class _Naive(_Packed):
+    def forward(self, padded, lengths):
+        return self.fc(self.rnn(padded)[0][:, -1])  # the tutorial's x[:, -1, :]
+
+
+class _EveryStep(_Packed):
+    def forward(self, padded, lengths):
+        return self.fc(self.rnn(padded)[0])
+
+
+class _Starter(_Packed):
+    def forward(self, padded, lengths):
+        raise NotImplementedError
+
+
+PACKED_CLASSIFIERS = {"Packed": _Packed, "FirstLayer": _FirstLayer, "LstmOnly": _LstmOnly, "Sorted": _Sorted,
+                      "Naive": _Naive, "EveryStep": _EveryStep, "Starter": _Starter}
+
+
 @pytest.mark.parametrize(
     "check, answer, expected",
     [
@@ -323,16 +458,28 @@ def _not_attempted(*args):
         ("exercise_5_2", _not_attempted, "⏳ 5.2 not attempted yet\n"),
         ("exercise_5_2", lambda lengths: sorted(lengths, reverse=True), "❌ 5.2: for lengths [2, 5, 3] expected"),
         ("exercise_5_2", lambda lengths: 3, "❌ 5.2: expected a list of ints, got int"),
-        ("exercise_5_3", lambda out, lengths: out[torch.arange(out.shape[0]), lengths - 1], "✅ 5.3 passed\n"),
-        ("exercise_5_3", _not_attempted, "⏳ 5.3 not attempted yet\n"),
-        ("exercise_5_3", lambda out, lengths: out[:, -1], "❌ 5.3: that is output[:, -1]"),
-        ("exercise_5_3", lambda out, lengths: out[:, lengths - 1], "❌ 5.3: expected shape (4, 6)"),
-        ("exercise_5_3", lambda out, lengths: out[torch.arange(out.shape[0]), lengths], "❌ 5.3: your function raised"),
+        ("exercise_5_3", "Packed", "✅ 5.3 passed\n"),
+        ("exercise_5_3", "Starter", "⏳ 5.3 not attempted yet\n"),
+        ("exercise_5_3", "LstmOnly", "❌ 5.3: it works with an nn.LSTM but not with an nn.GRU as rnn: "),
+        ("exercise_5_3", "Sorted", "❌ 5.3: your function raised RuntimeError: `lengths` array must be sorted"),
+        ("exercise_5_3", "Naive", "❌ 5.3: the rnn read the padding"),
+        ("exercise_5_3", "FirstLayer", "❌ 5.3: that is fc applied to h_n[0]"),
+        ("exercise_5_3", "EveryStep", "❌ 5.3: expected one prediction per sequence, shape (4, 3), got (4, 5, 3)"),
+        ("exercise_5_4", _masked_mean, "✅ 5.4 passed\n"),
+        ("exercise_5_4", lambda out, lengths: torch.stack([out[b, :n].mean(0) for b, n in enumerate(lengths.tolist())]),
+         "✅ 5.4 passed\n"),
+        ("exercise_5_4", _not_attempted, "⏳ 5.4 not attempted yet\n"),
+        ("exercise_5_4", lambda out, lengths: out.mean(1), "❌ 5.4: that is the mean over all L_max steps"),
+        ("exercise_5_4", lambda out, lengths: out.sum(1) / lengths[:, None],
+         "❌ 5.4: you divided by the lengths, but the sum also holds the padded steps"),
+        ("exercise_5_4", lambda out, lengths: out.mean(2), "❌ 5.4: means for lengths [2, 5, 3, 1] differ"),
+        ("exercise_5_4", lambda out, lengths: out[:, 0], "❌ 5.4: means for lengths [2, 5, 3, 1] differ"),
     ],
 )
 def test_nb05_checks_print_one_line(check, answer, expected, capsys):
     from course_utils.checks import nb05
 
+    answer = PACKED_CLASSIFIERS[answer] if isinstance(answer, str) else answer
     assert getattr(nb05, check)(answer) is None
     printed = capsys.readouterr().out
     assert printed.startswith(expected)

@@ -93,7 +93,8 @@ def test_drawn_output_size_equals_pytorchs(case):
 
 
 def test_reference_sheet_table_of_animations():
-    """reference.md §1 "The repository's animations": o, stretched size, p′ and a."""
+    """Dumoulin & Visin's animations as PyTorch computes them: each convolution's output size,
+    and each transposed case's stretched size, equivalent padding p′ and output_padding a."""
     expected = {  # name: (o or transposed output, drawn grid side, p', a)
         "no_padding_no_strides": 2, "arbitrary_padding_no_strides": 6,
         "same_padding_no_strides": 5, "full_padding_no_strides": 7, "no_padding_strides": 2,
@@ -251,3 +252,113 @@ def test_the_resnet18_generator_reproduces_notebook_07s_diagrams(tmp_path, offli
         assert_same_png(tmp_path / name, FIGURES_DIR / name)
     readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
     assert all(f"| `{name}` | {what} |" in readme for name, what in described)
+
+
+def test_the_shapes_generator_redraws_notebook_00s_pictures(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.shapes_figures(tmp_path)
+    names = [name for name, _ in described]
+    assert names == ["image_batch_axes.png", "conv1d_windows.png", "memory_formats.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert f"| `{name}` | {what} |" in readme
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+
+
+def test_the_module_generator_redraws_notebook_01s_picture(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.module_figures(tmp_path)
+    assert [name for name, _ in described] == ["weight_init_histograms.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert f"| `{name}` | {what} |" in readme
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+def test_notebook_02s_padding_modes_figure_is_registered_and_reproduced(tmp_path):
+    """figures/padding_modes.png, drawn by course_utils.viz.conv_intuition (tested there)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz.conv_intuition import padding_modes_figure
+
+    assert padding_modes_figure in figures.EXTRA_GENERATORS
+    with matplotlib.rc_context(), plt.style.context("default"):  # as figures.generate draws
+        described = padding_modes_figure(tmp_path)
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert [f"| `{name}` | {what} |" in readme for name, what in described] == [True]
+    assert_same_png(tmp_path / "padding_modes.png", FIGURES_DIR / "padding_modes.png")
+# --- notebook 03's figures (EXTRA_GENERATORS) ----------------------------------------------
+
+
+NOTEBOOK_03_FIGURES = {figures.receptive_field_figure: "receptive_field_3x3.png",
+                       figures.conv_transpose_scatter_figure: "conv_transpose_scatter.png"}
+
+
+def test_notebook_03s_figures_are_registered_and_listed():
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for generator, name in NOTEBOOK_03_FIGURES.items():
+        assert generator in figures.EXTRA_GENERATORS
+        assert f"| `{name}` |" in readme, f"{name} is not in README.md"
+
+
+def test_notebook_03s_figures_regenerate_like_the_committed_files(tmp_path, monkeypatch, offline):
+    monkeypatch.setattr(figures, "EXTRA_GENERATORS", list(NOTEBOOK_03_FIGURES))
+    written = figures.generate(tmp_path, names=[], extras=True, readme=False)
+    assert sorted(p.name for p in written) == sorted(NOTEBOOK_03_FIGURES.values())
+    for name in NOTEBOOK_03_FIGURES.values():
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+        assert b"atplotlib" not in (tmp_path / name).read_bytes()  # no software tag
+
+
+def test_notebook_03s_figures_show_pytorchs_numbers():
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz import conv
+
+    scene = conv.receptive_field_scene([3, 3, 3])  # what receptive_field_3x3.png draws
+    assert scene.input_field == 7 and [m.shape for m in scene.maps] == [(9, 9)] * 4
+    x, kernel = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.arange(1.0, 10.0).reshape(3, 3)
+    scatter = conv.conv_transpose_scatter_scene(x, kernel, stride=2)  # conv_transpose_scatter.png
+    assert torch.equal(torch.from_numpy(scatter.output),
+                       F.conv_transpose2d(x[None, None].double(), kernel[None, None].double(), stride=2)[0, 0])
+    plt.close("all")
+
+
+# --- notebook 04's figures ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("generator, name", [
+    (figures.rnn_unrolled_figure, "rnn_unrolled.png"),
+    (figures.rnn_grid_figure, "rnn_grid.png"),
+    (figures.rnn_gradient_figure, "rnn_gradient_by_gap.png"),
+])
+def test_rnn_figures_regenerate_to_the_committed_files(tmp_path, offline, generator, name):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = generator(tmp_path)
+    assert [file for file, _ in described] == [name]
+    assert generator in figures.EXTRA_GENERATORS
+    assert_same_png(tmp_path / name, FIGURES_DIR / name)
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"| `{name}` | {described[0][1]} |" in readme
+
+
+def test_notebook_05s_figures_are_reproduced_and_listed(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context(), plt.style.context("default"):
+        described = figures.dynamic_inputs_figures(tmp_path)
+    assert [name for name, _ in described] == ["adaptive_bins.png", "padded_vs_packed.png", "digit_at_sizes.png"]
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    for name, what in described:
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+        assert f"| `{name}` | {what} |" in readme
+    assert figures.dynamic_inputs_figures in figures.EXTRA_GENERATORS

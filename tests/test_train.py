@@ -154,8 +154,9 @@ def test_predict_restores_the_mode_even_when_the_model_raises():
             raise RuntimeError("boom")
 
     model = Failing(2, 2).train()
-    with pytest.raises(RuntimeError, match="boom"):
+    with pytest.raises(ValueError, match="^model failed on a batch of loader .*RuntimeError: boom") as caught:
         predict(model, loader())
+    assert isinstance(caught.value.__cause__, RuntimeError)  # the model's own error, chained
     assert model.training
 
 

@@ -92,8 +92,12 @@ def test_one_of():
     assert v.one_of("mode", "max", ("max", "avg")) == "max"
     assert refusal(lambda: v.one_of("mode", "Max", ("max", "avg")), ValueError) == \
         "mode must be one of 'max', 'avg'; got 'Max' (str)"
-    assert refusal(lambda: v.one_of("x", True, (1, 2)), ValueError) == "x must be one of 1, 2; got True (bool)"
-    assert refusal(lambda: v.one_of("mode", torch.zeros(2), ("max",)), ValueError) == \
+    assert refusal(lambda: v.one_of("x", 3, (1, 2)), ValueError) == "x must be one of 1, 2; got 3 (int)"
+    # a value of no choice's type is the wrong kind: a TypeError with the same message
+    assert refusal(lambda: v.one_of("x", True, (1, 2)), TypeError) == "x must be one of 1, 2; got True (bool)"
+    assert refusal(lambda: v.one_of("mode", None, ("max",)), TypeError) == \
+        "mode must be one of 'max'; got None (NoneType)"
+    assert refusal(lambda: v.one_of("mode", torch.zeros(2), ("max",)), TypeError) == \
         "mode must be one of 'max'; got a tensor of shape (2,) and dtype torch.float32"
 
 
@@ -267,7 +271,8 @@ def test_model_input_accepts_autocast_activations_but_not_other_dtypes():
      "Conv2d's input has dtype torch.uint8 but the model's weights are torch.float32; "
      "convert with x.float() (and scale 0-255 pixels to [0, 1] first)"),
     (torch.zeros(1, 3, 5, 5), dict(channels=1), ValueError,
-     "Conv2d expects 1 channel(s) in dimension 1 of (N, 1, H, W), got shape (1, 3, 5, 5); channels come second "
+     "Conv2d's input must have 1 channel(s) in dimension 1 of (N, 1, H, W), got shape (1, 3, 5, 5); channels "
+     "come second "
      "(use x.permute(0, 3, 1, 2) for (N, H, W, C) images)"),
     (torch.zeros(1, 1, 2, 5), dict(min_size=3), ValueError,
      "Conv2d needs images of at least 3×3 pixels, got 2×5; resize or pad the image"),
@@ -291,3 +296,59 @@ def test_input_channels():
         "Conv2d was built with in_channels=1 but the input has 3 channels (shape (1, 3, 5, 5)); channels come "
         "second in (N, C, H, W) (for (N, H, W, C) images use x.permute(0, 3, 1, 2)), or build it with "
         "Conv2d(in_channels=3)")
+
+
+# --------------------------------------------------------------------------- added for the bad-input suite
+
+
+def test_fits_in_memory_refuses_before_allocating():
+    v.fits_in_memory("padding", 3, 10**6, "the padded input")  # 4 MB: fine anywhere
+    message = refusal(lambda: v.fits_in_memory("padding", 2**40, 2**84, "the padded input"), ValueError)
+    assert message.startswith("padding=1099511627776 would make the padded input of ")
+    assert "more than this computer's memory" in message and message.endswith("use a smaller padding")
+
+
+def test_parameters_fit_names_every_argument():
+    v.parameters_fit("Net", 1000, {"width": 10})
+    message = refusal(lambda: v.parameters_fit("Net", 2**60, {"width": 2**30, "depth": 2}), ValueError)
+    assert message.startswith("Net(width=1073741824, depth=2) would have 1,152,921,504,606,846,976 parameters")
+
+
+@pytest.mark.parametrize("value, error, message", [
+    ("big", TypeError, "figsize must be None or (width, height) in inches, got 'big' (str)"),
+    ((4,), ValueError, "figsize must be (width, height) in inches, two numbers, got (4,) (tuple) with 1"),
+    ((4, 0), ValueError, "figsize must be greater than 0, got 0.0"),
+    ((4, True), TypeError, "figsize must be a number, got True (bool)"),
+    ((1000, 3), ValueError, "figsize=(1000, 3) inches would be 100,000×300 pixels at 100 dpi; keep each side "
+                            "under 65,536 pixels"),
+])
+def test_figure_size(value, error, message):
+    assert v.figure_size("figsize", (4, 3), 100) == (4.0, 3.0)
+    assert refusal(lambda: v.figure_size("figsize", value, 100), error) == message
+
+
+def test_image_dpi():
+    assert v.image_dpi("dpi", 72, (4, 3)) == 72
+    assert refusal(lambda: v.image_dpi("dpi", 2**20, (4, 3)), ValueError).startswith(
+        "dpi=1048576 would render the 4×3-inch figure at 4,194,304×3,145,728 pixels")
+
+
+def test_model_output_names_the_data_a_foreign_error_came_from():
+    linear = nn.Linear(2, 3)
+    assert v.model_output("model", linear, (torch.zeros(1, 2),), "the batch").shape == (1, 3)
+    with pytest.raises(ValueError, match=r"^model failed on the batch \(a tensor of shape \(1, 5\) and dtype "
+                                         r"torch.float32\): RuntimeError: mat1 and mat2 shapes") as caught:
+        v.model_output("model", linear, (torch.zeros(1, 5),), "the batch")
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert refusal(lambda: v.model_output("model", linear, (torch.zeros(1, 2, dtype=torch.float64),), "the batch"),
+                   TypeError).startswith("the batch (a tensor of shape (1, 2) and dtype torch.float64) do not have "
+                                         "the model's dtype torch.float32")
+
+
+def test_exception_class():
+    assert v.exception_class("exception", ValueError) is ValueError
+    assert refusal(lambda: v.exception_class("exception", ValueError("x")), TypeError) == \
+        "exception must be an exception class such as ValueError, got the instance ValueError('x') (ValueError); " \
+        "pass the class itself: ValueError"
+    assert refusal(lambda: v.exception_class("exception", int), TypeError) == \
+        "exception must be an exception class such as ValueError, got <class 'int'> (type)"

@@ -372,14 +372,26 @@ def one_line(capsys):
 def test_check_3_1(capsys):
     nb03.exercise_3_1(...)
     assert one_line(capsys) == "⏳ 3.1 not attempted yet"
-    nb03.exercise_3_1((11, 11))
-    assert "floor" in one_line(capsys)
+    for mistake, hint in [((26, 26), "stride defaults to its kernel_size"), ((8, 8), "dilation=2 spreads"),
+                          ((7, 7), "floor"), ((5, 5), "one layer at a time")]:
+        nb03.exercise_3_1(mistake)
+        line = one_line(capsys)
+        assert line.startswith(f"❌ 3.1: expected 6×6, got {mistake[0]}×{mistake[0]}") and hint in line
     nb03.exercise_3_1("ten")
     assert one_line(capsys).startswith("❌ 3.1: expected (H_out, W_out)")
-    nb03.exercise_3_1((10, 10))
-    assert one_line(capsys) == "✅ 3.1 passed"
-    nb03.exercise_3_1(10)
-    assert one_line(capsys) == "✅ 3.1 passed"
+    nb03.exercise_3_1((6, 7))
+    assert one_line(capsys).startswith("❌ 3.1: expected a square output, got 6×7")
+    for right in [(6, 6), [6, 6], 6, torch.Size([1, 32, 6, 6]), (32, 6, 6), (np.int64(6), 6)]:
+        nb03.exercise_3_1(right)
+        assert one_line(capsys) == "✅ 3.1 passed", right
+
+
+def test_check_3_1_expects_what_the_stack_really_gives():
+    stack = torch.nn.Sequential(torch.nn.Conv2d(3, 16, kernel_size=5, stride=2, padding=2),
+                                torch.nn.MaxPool2d(3), torch.nn.Conv2d(16, 32, kernel_size=3, dilation=2))
+    side = stack(torch.zeros(1, 3, 64, 64)).shape[-1]
+    assert nb03.exercise_3_1.verdict((side, side)).status == "passed"
+    assert nb03.exercise_3_1.verdict((side + 1, side + 1)).status == "failed"
 
 
 def test_check_3_2(capsys):
@@ -424,6 +436,219 @@ def test_check_3_3(capsys):
     assert one_line(capsys).startswith("❌ 3.3:")
     nb03.exercise_3_3(right)
     assert one_line(capsys) == "✅ 3.3 passed"
+
+
+def test_check_3_4_accepts_every_valid_design(capsys):
+    nn = torch.nn
+    for design in ([(4, 2, 1), (4, 2, 1)], ((5, 2, 2), (5, 2, 2)), [(4, 2, 1), (5, 2, 2)], [(22, 1, 0), (1, 1, 0)],
+                   nn.Sequential(nn.Conv2d(1, 8, 4, 2, 1), nn.ReLU(), nn.Conv2d(8, 16, 4, 2, 1)),
+                   nn.Sequential(nn.Conv2d(1, 4, 5, 2, 2), nn.Conv2d(4, 4, 5, 2, 2))):
+        nb03.exercise_3_4(design)
+        assert one_line(capsys) == "✅ 3.4 passed", design
+
+
+@pytest.mark.parametrize("design, expected", [
+    (..., "⏳ 3.4 not attempted yet"),
+    ([(3, 2, 1), (3, 2, 1)], "❌ 3.4: your layers map 28 → 14 → 7 as asked, but one output unit sees only 7×7"),
+    ([(4, 2, 1), (3, 1, 1)], "❌ 3.4: your layers map 28 → 14 → 14, not to 7"),
+    ([(3, 2, 1)], "❌ 3.4: expected two layers, got 1"),
+    ([(3, 2, 1), (3, 2, 1), (3, 1, 1)], "❌ 3.4: expected two layers, got 3"),
+    ([(30, 1, 0), (3, 1, 0)], "❌ 3.4: layer 1's kernel (30×30) is larger than its padded input"),
+    ([(3, 2, 1), (3, 2)], "❌ 3.4: layer 2 is (3, 2), not a (kernel_size, stride, padding) triple"),
+    ([(3, 0, 1), (3, 2, 1)], "❌ 3.4: layer 1 is (3, 0, 1): kernel_size and stride must be at least 1"),
+    (torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, 1, 1), torch.nn.MaxPool2d(4), torch.nn.Conv2d(8, 8, 1)),
+     "❌ 3.4: the design uses MaxPool2d"),
+    (torch.nn.Sequential(torch.nn.Conv2d(1, 8, 4, 2, 1)), "❌ 3.4: expected two Conv2d layers, got 1"),
+    (torch.nn.Sequential(torch.nn.Conv2d(1, 8, 4, 2, 1), torch.nn.Conv2d(4, 8, 4, 2, 1)),
+     "❌ 3.4: Conv2d layer 2 must have square settings and take 8 channel(s)"),
+    ([torch.nn.Conv2d(1, 8, 4, 2, 1), torch.nn.Conv2d(8, 8, 4, 2, 1)],
+     "❌ 3.4: design is a plain Python list of layers, not a module"),
+    (lambda x: x, "❌ 3.4: design is the function <lambda>: give a list of two triples or an nn.Sequential"),
+])
+def test_check_3_4_explains_a_wrong_design(capsys, design, expected):
+    nb03.exercise_3_4(design)
+    assert one_line(capsys).startswith(expected)
+
+
+def test_check_3_4_treats_a_starter_function_as_not_attempted(capsys):
+    def design(x):
+        raise NotImplementedError
+
+    nb03.exercise_3_4(design)
+    assert one_line(capsys) == "⏳ 3.4 not attempted yet"
+
+
+def _decoder(k=3, p=1, output_padding=(1, 1), channels=(16, 8, 1), stride=2):
+    nn = torch.nn
+    return nn.Sequential(nn.ConvTranspose2d(channels[0], channels[1], k, stride=stride, padding=p,
+                                            output_padding=output_padding[0]), nn.ReLU(),
+                         nn.ConvTranspose2d(channels[1], channels[2], k, stride=stride, padding=p,
+                                            output_padding=output_padding[1]))
+
+
+def test_check_3_5_accepts_every_fix(capsys):
+    for decoder in (_decoder(), _decoder(k=4, output_padding=(0, 0)), _decoder(k=2, p=0, output_padding=(0, 0))):
+        nb03.exercise_3_5(decoder)
+        assert one_line(capsys) == "✅ 3.5 passed"
+
+
+@pytest.mark.parametrize("decoder, expected, hint", [
+    (..., "⏳ 3.5 not attempted yet", None),
+    (_decoder(output_padding=(0, 0)), "❌ 3.5: ConvTranspose2d layer 1 maps 7 → 13, not 7 → 14", "output_padding=1"),
+    (_decoder(output_padding=(1, 0)), "❌ 3.5: ConvTranspose2d layer 2 maps 14 → 27, not 14 → 28", "one row short"),
+    (_decoder(k=5, output_padding=(0, 0)), "❌ 3.5: ConvTranspose2d layer 1 maps 7 → 15, not 7 → 14",
+     "(7-1)·2 - 2·1 + 1·(5-1) + 0 + 1 = 15"),
+    (_decoder(stride=1), "❌ 3.5: expected two ConvTranspose2d layers with stride 2", "undoes one stride-2"),
+    (_decoder(channels=(16, 8, 3)), "❌ 3.5: the decoder must take 16 channels and return 1, got 16 and 3", None),
+    (torch.nn.Sequential(torch.nn.Upsample(scale_factor=4), torch.nn.Conv2d(16, 1, 1)),
+     "❌ 3.5: expected two ConvTranspose2d layers with stride 2, got []", None),
+    (lambda z: z, "❌ 3.5: decoder is the function <lambda>, not a module", "nn.Sequential"),
+    (torch.nn.ConvTranspose2d, "❌ 3.5: decoder is the class ConvTranspose2d itself, not a module", None),
+])
+def test_check_3_5_names_the_wrong_setting(capsys, decoder, expected, hint):
+    nb03.exercise_3_5(decoder)
+    line = one_line(capsys)
+    assert line.startswith(expected)
+    assert hint is None or hint in line
+
+
+def test_check_3_5_treats_a_starter_function_as_not_attempted(capsys):
+    def decoder(z):
+        raise NotImplementedError
+
+    nb03.exercise_3_5(decoder)
+    assert one_line(capsys) == "⏳ 3.5 not attempted yet"
+
+
+# --- receptive fields -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kernels, strides, dilations", [
+    ([3, 3, 3], 1, 1), ([3, 3], [2, 1], 1), ([3, 2, 3], [1, 2, 1], 1), ([3, 3, 3], 1, [1, 2, 4]),
+    ([7, 3, 3, 3], [2, 2, 1, 1], 1), ([2, 2], 2, 1), ([5], 1, 1), ([1], 1, 1), ([4, 4], 2, 1),
+])
+def test_receptive_field_scene_measures_what_the_formula_says(kernels, strides, dilations):
+    scene = conv.receptive_field_scene(kernels, strides, dilations)
+    r = arithmetic.receptive_field(kernels, strides, dilations)
+    assert scene.input_field == r and scene.fields[0] == (r, r) and scene.fields[-1] == (1, 1)
+    assert len(scene.maps) == len(kernels) + 1
+    sizes = [scene.maps[0].shape[0]]
+    for k, s, d, p in zip(scene.kernel_sizes, scene.strides, scene.dilations, scene.paddings):
+        sizes.append(arithmetic.conv_output_size(sizes[-1], k, s, p, d))
+    assert [m.shape[0] for m in scene.maps] == sizes
+    r0, r1, c0, c1 = conv._field_box(scene.maps[0])
+    assert r0 > 0 and c0 > 0 and r1 < sizes[0] and c1 < sizes[0]  # the field is whole, not cut by padding
+
+
+def test_receptive_field_scene_counts_paths_with_autograd():
+    scene = conv.receptive_field_scene([3, 3, 3])
+    one_d = np.array([0, 1, 3, 6, 7, 6, 3, 1, 0])  # paths in 1-D: 3 taps, three times
+    assert np.array_equal(scene.maps[0], np.outer(one_d, one_d))
+    assert scene.unit == (4, 4) and scene.maps[-1].sum() == 1 and scene.maps[-1][4, 4] == 1
+    x = torch.zeros(1, 1, 9, 9, requires_grad=True)  # the same with a real Sequential of ones
+    layers = torch.nn.Sequential(*[torch.nn.Conv2d(1, 1, 3, padding=1, bias=False) for _ in range(3)])
+    for layer in layers:
+        torch.nn.init.ones_(layer.weight)
+    layers(x)[0, 0, 4, 4].backward()
+    assert np.array_equal(x.grad[0, 0].numpy(), scene.maps[0])
+
+
+def test_receptive_field_scene_with_a_given_size_and_its_errors():
+    scene = conv.receptive_field_scene([3, 3], size=15)
+    assert scene.maps[0].shape == (15, 15) and scene.input_field == 5
+    with pytest.raises(ValueError, match=r"^k \(kernel size\) = 4 .* padded input is only i\+2p = 1\+2\*1 = 3"):
+        conv.receptive_field_scene([4], size=1)  # pads (4-1)//2 = 1 on each side: too little
+    with pytest.raises(ValueError, match="^size must be a positive int of at most 32, got 40"):
+        conv.receptive_field_scene([3], size=40)
+    with pytest.raises(ValueError, match=r"see 31×31 input pixels, too many to draw with at most 32 cells"):
+        conv.receptive_field_scene([3, 3, 3, 3], strides=2)
+    with pytest.raises(TypeError, match="^kernel_sizes must be a list or tuple of positive ints"):
+        conv.receptive_field_scene(3)
+    with pytest.raises(ValueError, match=r"^strides must be a positive int or a list of 2 of them"):
+        conv.receptive_field_scene([3, 3], strides=[1, 1, 1])
+
+
+def test_draw_receptive_field_draws_every_map_and_outlines_the_fields():
+    fig = conv.draw_receptive_field([3, 3, 3], show_counts=True)
+    scene = fig.receptive_field_scene
+    assert scene.input_field == 7
+    cells = [c for c in fig.axes[0].collections if c.get_gid() == "map-cells"]
+    assert [len(c.get_paths()) for c in cells] == [81, 81, 81, 81]
+    boxes = [c for c in fig.axes[0].collections if c.get_gid() == "field"]
+    assert [tuple(b.get_paths()[0].get_extents().size.round()) for b in boxes] == [(7, 7), (5, 5), (3, 3), (1, 1)]
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "field 7×7" in texts and "1 unit" in texts and "49" in texts
+    width, height = fig.get_size_inches()
+    assert width <= 8.0 and height <= 3.4
+    fig, ax = plt.subplots()
+    assert conv.draw_receptive_field([3, 3], ax=ax) is fig
+    with pytest.raises(TypeError, match="^show_counts must be True or False"):
+        conv.draw_receptive_field([3], show_counts="yes")
+
+
+# --- transposed convolution as scatter ------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 3), w=st.integers(1, 3), k=st.integers(1, 4), s=st.integers(1, 3),
+       p=st.integers(0, 2), a=st.integers(0, 2), d=st.integers(1, 2))
+def test_scatter_scene_is_pytorchs_conv_transpose(h, w, k, s, p, a, d):
+    x = torch.arange(1.0, h * w + 1).view(h, w)
+    weight = torch.arange(1.0, k * k + 1).view(k, k)
+    try:
+        expected = F.conv_transpose2d(x[None, None], weight[None, None], stride=s, padding=p,
+                                      output_padding=a, dilation=d)[0, 0]
+    except RuntimeError:
+        with pytest.raises(ValueError):
+            conv.conv_transpose_scatter_scene(x, weight, s, p, a, d)
+        return
+    scene = conv.conv_transpose_scatter_scene(x, weight, s, p, a, d)
+    assert np.array_equal(scene.output, expected.double().numpy())
+    assert np.array_equal(scene.stamps.sum(axis=(0, 1)), scene.full)
+    assert scene.full.shape == ((h - 1) * s + d * (k - 1) + 1 + a, (w - 1) * s + d * (k - 1) + 1 + a)
+    assert scene.cropped.sum() == scene.full.size - scene.output.size
+    for r in range(h):  # each stamp is the pixel times the kernel, where the kernel's taps land
+        for c in range(w):
+            stamp = scene.stamps[r, c]
+            taps = stamp[r * s:r * s + d * (k - 1) + 1:d, c * s:c * s + d * (k - 1) + 1:d]
+            assert np.array_equal(taps, x[r, c].item() * weight.double().numpy())
+            assert stamp.sum() == taps.sum()
+
+
+def test_scatter_coverage_counts_overlapping_stamps():
+    scene = conv.conv_transpose_scatter_scene(torch.ones(3, 3), torch.ones(3, 3), stride=2)
+    assert scene.coverage[::2, 0].tolist() == [1, 2, 2, 1] and scene.coverage.max() == 4
+    assert np.array_equal(scene.coverage, scene.full)  # ones everywhere: the sum counts the stamps
+
+
+def test_draw_conv_transpose_scatter_draws_one_panel_per_pixel():
+    x, kernel = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.arange(1.0, 10.0).view(3, 3)
+    fig = conv.draw_conv_transpose_scatter(x, kernel, stride=2, padding=1, output_padding=1)
+    gids = [c.get_gid() for c in fig.axes[0].collections]
+    assert [g for g in gids if g.startswith("stamp-")] == ["stamp-0-0", "stamp-0-1", "stamp-1-0", "stamp-1-1"]
+    assert fig.scatter_scene.output_shape == (4, 4)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "x[1,1] = 4" in texts and "sum → output 4×4" in texts and "36" in texts
+    width, height = fig.get_size_inches()
+    assert width <= 8.0 and height <= 4.0
+
+
+def test_scatter_refuses_what_it_cannot_draw():
+    with pytest.raises(ValueError, match=r"^x is 4×4: a scatter diagram draws one stamp per input pixel, at most 9"):
+        conv.conv_transpose_scatter_scene(torch.ones(4, 4), torch.ones(2, 2))
+    with pytest.raises(ValueError, match="output_padding"):
+        conv.conv_transpose_scatter_scene(torch.ones(2, 2), torch.ones(3, 3), stride=2, output_padding=2)
+    with pytest.raises(ValueError, match=r"^x must be 2-D \(height, width\), got shape \(1, 2, 2\)"):
+        conv.draw_conv_transpose_scatter(torch.ones(1, 2, 2), torch.ones(2, 2))
+    with pytest.raises(TypeError, match="^ax must be a matplotlib Axes or None"):
+        conv.draw_conv_transpose_scatter(torch.ones(2, 2), torch.ones(2, 2), ax="left")
+    with pytest.raises(TypeError, match=r"^figsize must be None or \(width, height\)"):
+        conv.draw_conv_transpose_scatter(torch.ones(2, 2), torch.ones(2, 2), figsize=3)
+
+
+def test_animation_player_buttons_are_readable_on_a_slide():
+    html = animation_html(animate_conv(torch.ones(3, 3), torch.ones(2, 2))).data
+    assert ".anim-buttons button {\n    font-size: 18px;" in html
 
 
 # --- what cannot be drawn -----------------------------------------------------------------

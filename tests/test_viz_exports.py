@@ -1,20 +1,22 @@
 """``course_utils.viz`` imports its submodules' public names plainly (so "go to definition" works)."""
 
 import ast
+import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import course_utils.viz as viz
-from course_utils.viz import conv, paper_cases, plots, resnet, rnn
 
 INIT = Path(viz.__file__)
 
 
 def test_every_public_name_of_the_submodules_is_exported_as_the_same_object():
-    names = set(conv.__all__) | set(paper_cases.__all__) | set(plots.__all__) | set(rnn.__all__) | set(resnet.__all__)
+    modules = [importlib.import_module(f"course_utils.viz.{m.name}") for m in pkgutil.iter_modules(viz.__path__)]
+    names = set().union(*(module.__all__ for module in modules))
     assert set(viz.__all__) == names and len(viz.__all__) == len(names)
-    for module in (conv, paper_cases, plots, rnn, resnet):
+    for module in modules:
         for name in module.__all__:
             assert getattr(viz, name) is getattr(module, name), name
 

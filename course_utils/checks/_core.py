@@ -21,9 +21,12 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from course_utils._validate import exception_class, instance
 
 from ._errors import CheckFailed, NotAttempted, WrongForm
 from ._expect import shown
@@ -82,9 +85,11 @@ def _judge(exercise_id: str, expects: str, test: Callable[[], None]) -> Verdict:
 
 
 def _check_declaration(exercise_id: Any, expects: Any) -> None:
-    if not isinstance(exercise_id, str) or not _ID.match(exercise_id):
+    instance("exercise_id", exercise_id, str, "a str 'N.M' such as '3.1'")
+    instance("expects", expects, str, "a str that describes the answer's form")
+    if not _ID.match(exercise_id):
         raise ValueError(f"exercise_id must be 'N.M' such as '3.1', got {exercise_id!r}")
-    if not isinstance(expects, str) or not expects.strip():
+    if not expects.strip():
         raise ValueError(f"expects must describe the answer's form in words, got {expects!r}")
     if template_fields(expects):
         raise ValueError(f"expects must have no {{fields}}, got {expects!r}")
@@ -111,7 +116,8 @@ def exercise(exercise_id: str, *, expects: str) -> Callable[[Callable[..., None]
 
         @functools.wraps(test)
         def checker(*answers: Any, **named: Any) -> None:
-            print(verdict(*answers, **named).line())
+            # one write, so a busy kernel cannot store the line and its newline as two outputs
+            sys.stdout.write(verdict(*answers, **named).line() + "\n")
 
         checker.verdict = verdict
         checker.exercise_id = exercise_id
@@ -203,6 +209,7 @@ def expect_raises(function: Any, exception: type[Exception], *args: Any,
     For exercises that must refuse some inputs ("raise ValueError when …"). The
     starter's bare ``NotImplementedError`` still means "not attempted".
     """
+    exception_class("exception", exception)
     if function is Ellipsis:
         raise NotAttempted
     if not callable(function):

@@ -12,7 +12,7 @@ class CheckFailed(Exception):
 
     def __init__(self, message: Message, hint: Message | None = None):
         for name, value in (("message", message), ("hint", hint)):
-            if value is not None and not isinstance(value, Message):
+            if (value is not None or name == "message") and not isinstance(value, Message):
                 raise TypeError(f"{name} must be a Message made with msg('…'), got {type(value).__name__}; "
                                 f"a plain string could not be translated")
         super().__init__(message.template)

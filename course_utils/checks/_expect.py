@@ -12,9 +12,9 @@ from typing import Any
 
 import torch
 
-from course_utils._validate import _is_int
+from course_utils._validate import _is_int, instance, number, positive_int
 
-from ._errors import CheckFailed
+from ._errors import CheckFailed, WrongForm
 from ._i18n import Message, msg
 from ._mistakes import module_mistake
 
@@ -35,13 +35,26 @@ def shown(value: Any) -> str:
 
 def expect(condition: bool, message: Message, hint: Message | None = None) -> None:
     """Fail with ``message`` (and ``hint``) unless ``condition`` holds."""
+    _messages(message=message, hint=hint)
     if not condition:
         raise CheckFailed(message, hint)
 
 
+def _messages(**messages: Any) -> None:
+    """Refuse a plain string where a :class:`Message` belongs (it could not be translated)."""
+    for name, value in messages.items():
+        if value is not None or name == "message":
+            instance(name, value, Message, "a Message made with msg('…')")
+
+
 def expect_equal(actual: Any, expected: Any, what: Message | None = None, hint: Message | None = None) -> None:
-    """Fail unless ``actual == expected`` (plain Python values)."""
-    if actual != expected:
+    """Fail unless ``actual == expected`` (plain Python values); an answer that cannot be compared is
+    of the wrong form (a tensor of several numbers, whose ``!=`` has no single truth value)."""
+    try:
+        different = bool(actual != expected)
+    except (RuntimeError, TypeError, ValueError):
+        raise WrongForm from None
+    if different:
         raise CheckFailed(msg("expected {what} {expected!r}, got {actual!r}",
                               what=what or msg("answer"), expected=expected, actual=actual), hint)
 
@@ -55,6 +68,7 @@ def _shape_of(value: Any) -> tuple:
 
 def expect_shape(actual: Any, expected: tuple, what: Message | None = None, hint: Message | None = None) -> None:
     """Fail unless the tensor ``actual`` has shape ``expected``."""
+    instance("expected", expected, (tuple, list, torch.Size), "a shape such as (2, 3)")
     got = _shape_of(actual)
     if got != tuple(expected):
         raise CheckFailed(msg("expected {what} {expected}, got {got}",
@@ -64,6 +78,7 @@ def expect_shape(actual: Any, expected: tuple, what: Message | None = None, hint
 def expect_close(actual: Any, expected: torch.Tensor, what: Message | None = None, atol: float = 1e-5,
                  hint: Message | None = None) -> None:
     """Fail unless tensor ``actual`` has ``expected``'s shape and values (within ``atol``)."""
+    atol = number("atol", atol, minimum=0)
     what = what or msg("values")
     expect_shape(actual, tuple(expected.shape), msg("{what} of shape", what=what), hint)
     difference = (actual.detach().double() - expected.detach().double()).abs()
@@ -75,6 +90,7 @@ def expect_close(actual: Any, expected: torch.Tensor, what: Message | None = Non
 
 def expect_module(value: Any, name: str, runnable: bool = True) -> torch.nn.Module:
     """Fail unless ``value`` is a working ``nn.Module`` called ``name``; name the classic mistake if not."""
+    instance("name", name, str, "a str, the module's name in the exercise")
     mistake = module_mistake(value, name, runnable)
     if mistake is not None:
         raise mistake
@@ -98,6 +114,8 @@ def as_shape(value: Any, what: Message, length: int | None = None) -> tuple[int,
 
     With ``length``, a shape of another length fails and says how many numbers are expected.
     """
+    if length is not None:
+        length = positive_int("length", length)
     if isinstance(value, torch.Tensor) and value.dim() > 0:
         raise CheckFailed(msg("expected {what} as a tuple of ints, got a tensor of shape {shape}",
                               what=what, shape=tuple(value.shape)),

@@ -1,10 +1,13 @@
 """Checks for the exercises of notebook 01 (the Module skeleton)."""
 
+import copy
+
 import torch
 from torch import nn
 
 from . import (
     CheckFailed,
+    NotAttempted,
     answered,
     as_int,
     call,
@@ -15,10 +18,11 @@ from . import (
     expect_shape,
     msg,
     set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+    shown,
 )
-from ._mistakes import tensor_attribute
+from ._mistakes import is_placeholder, tensor_attribute
 
-__all__ = ["exercise_1_1", "exercise_1_2", "exercise_1_3", "set_language"]
+__all__ = ["exercise_1_1", "exercise_1_2", "exercise_1_3", "exercise_1_4", "exercise_1_5", "set_language"]
 
 
 def _count(module: nn.Module) -> int:
@@ -103,3 +107,129 @@ def exercise_1_3(build_mlp) -> None:
             hint = (msg("no ReLU after the last layer: the outputs are logits")
                     if (out >= 0).all() and len(linears) > 1 else msg("apply a ReLU between consecutive Linear layers"))
             raise CheckFailed(msg("for sizes={sizes} the output is not Linear → ReLU → … → Linear", sizes=sizes), hint)
+
+
+# --------------------------------------------------------------------------- 1.4: find and fix the bugs
+
+
+def _classifier_reference(linears: list, x: torch.Tensor) -> torch.Tensor:
+    return linears[1](torch.relu(linears[0](x.flatten(1))))
+
+
+@exercise("1.4", expects="a class TinyClassifier(nn.Module) whose forward(x) returns a tensor")
+def exercise_1_4(TinyClassifier) -> None:
+    """The fixed ``TinyClassifier``: Flatten → Linear(784, 64) → ReLU → dropout (training only) → Linear(64, 10)."""
+    torch.manual_seed(0)
+    module = expect_module(call(TinyClassifier), "TinyClassifier()")
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    expect_equal([(m.in_features, m.out_features) for m in linears], [(784, 64), (64, 10)],
+                 msg("Linear layers (in, out)"), msg("keep the two layers: nn.Linear(784, hidden) and "
+                                                     "nn.Linear(hidden, 10) with hidden=64"))
+    expect_equal(_count(module), 784 * 64 + 64 + 64 * 10 + 10, msg("parameter count"),
+                 msg("every layer with weights must be registered: assign it to self, or keep it in "
+                     "nn.ModuleList / nn.Sequential"))
+    x = torch.rand(16, 1, 28, 28)
+    module.eval()
+    with torch.no_grad():
+        out = call(module, x)
+        expect_shape(out, (16, 10), msg("output shape"), msg("one score per digit class: (N, 10)"))
+        expect(torch.allclose(out, _classifier_reference(linears, x), atol=1e-6),
+               msg("after model.eval() the output still changes: dropout is still on"),
+               msg("F.dropout does not know the module's mode: pass training=self.training, or use an "
+                   "nn.Dropout(0.5) module, which model.eval() switches off"))
+        module.train()
+        expect(not torch.equal(call(module, x), call(module, x)),
+               msg("in train() mode two calls give the same output: the dropout is gone"),
+               msg("keep the dropout for training: F.dropout(x, p=0.5, training=self.training)"))
+
+
+# --------------------------------------------------------------------------- 1.5: fix the training loop
+
+
+def _loop_data():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    inputs = torch.randn(64, 2)
+    labels = (inputs[:, 0] * inputs[:, 1] > 0).long()
+    return model, inputs, labels
+
+
+def _reference_losses(model: nn.Module, inputs, labels, steps: int, zero_grad: bool = True) -> list[float]:
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(inputs), labels)
+        if zero_grad:
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _loop_failure(error: Exception) -> CheckFailed:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    message = msg("your function raised {error_type}: {error}", error_type=type(error).__name__, error=text)
+    if "Boolean value of Tensor" in text:
+        return CheckFailed(message, msg("nn.CrossEntropyLoss is the class: calling it builds a new loss object "
+                                        "with your tensors as its settings; create the loss once, "
+                                        "loss_fn = nn.CrossEntropyLoss(), then call loss_fn(logits, labels)"))
+    if "target dtype" in text or "Expected floating point type for target" in text:
+        return CheckFailed(message, msg("CrossEntropyLoss wants class indices of dtype int64 (long): pass labels "
+                                        "as they are, not labels.float()"))
+    return CheckFailed(message, msg("run it on the example above and read the error message"))
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.numel() == 1 and value.is_floating_point()
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_losses(value, steps: int) -> list[float]:
+    """The losses as floats: a list or tuple of numbers or one-element tensors, or a 1-D tensor."""
+    if isinstance(value, torch.Tensor) and value.dim() == 1:
+        value = list(value.detach())
+    if not isinstance(value, (list, tuple)) or not all(_is_number(v) for v in value):
+        raise CheckFailed(msg("train should return a list of {steps} losses (numbers), got {value}",
+                              steps=steps, value=shown(value)),
+                          msg("append loss.item() to a list in every step and return the list"))
+    if len(value) != steps:
+        raise CheckFailed(msg("train(..., steps={steps}) returned {count} losses", steps=steps, count=len(value)),
+                          msg("one loss per step: append loss.item() once inside the loop"))
+    return [float(v) for v in value]
+
+
+@exercise("1.5", expects="a function train(model, inputs, labels, steps) that returns a list of losses")
+def exercise_1_5(train) -> None:
+    """The fixed ``train``: SGD(lr=0.5) on ``model.parameters()``, CrossEntropyLoss, zero_grad/backward/step."""
+    steps = 20
+    model, inputs, labels = _loop_data()
+    start = copy.deepcopy(model.state_dict())
+    twin = copy.deepcopy(model)
+    if train is Ellipsis:
+        raise NotAttempted
+    try:
+        result = train(model, inputs, labels, steps)
+    except Exception as error:
+        if is_placeholder(error):
+            raise NotAttempted from None
+        raise _loop_failure(error) from None
+    losses = _as_losses(result, steps)
+    unchanged = all(torch.equal(p, start[name]) for name, p in model.state_dict().items())
+    expect(not unchanged, msg("after training, the model's parameters are exactly as before"),
+           msg("the optimizer updates only the parameters it was built on: "
+               "torch.optim.SGD(model.parameters(), lr=0.5)"))
+    reference = _reference_losses(twin, inputs, labels, steps)
+    if not torch.allclose(torch.tensor(losses), torch.tensor(reference), atol=1e-5):
+        model2, inputs2, labels2 = _loop_data()
+        piling_up = _reference_losses(model2, inputs2, labels2, steps, zero_grad=False)
+        if torch.allclose(torch.tensor(losses), torch.tensor(piling_up), atol=1e-5):
+            raise CheckFailed(msg("the losses are those of a loop whose gradients pile up from step to step"),
+                              msg("backward() adds to .grad: call optimizer.zero_grad() in every step"))
+        raise CheckFailed(msg("the losses differ from those of a correct loop (first {mine:.4f}, expected "
+                              "{expected:.4f}; last {last:.4f}, expected {expected_last:.4f})",
+                              mine=losses[0], expected=reference[0], last=losses[-1], expected_last=reference[-1]),
+                          msg("each step: loss = loss_fn(model(inputs), labels), optimizer.zero_grad(), "
+                              "loss.backward(), optimizer.step(); SGD with lr=0.5"))

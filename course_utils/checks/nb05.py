@@ -1,6 +1,9 @@
 """Checks for the exercises of notebook 05 (dynamic inputs).
 
-Each checker compares the learner's function with PyTorch on a few cases computed here.
+Each checker compares the learner's code with PyTorch on a few cases computed
+here: 5.1 with ``F.adaptive_avg_pool2d``, 5.2 with ``pack_padded_sequence``,
+5.3 and 5.4 with every sequence run alone, so that an answer that lets the
+padding leak in is caught, and named.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from . import (
     exercise,
     expect,
     expect_close,
+    expect_module,
     expect_shape,
     msg,
     set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
 )
 
-__all__ = ["exercise_5_1", "exercise_5_2", "exercise_5_3", "set_language"]
+__all__ = ["exercise_5_1", "exercise_5_2", "exercise_5_3", "exercise_5_4", "set_language"]
 
 
 @exercise("5.1", expects="a function adaptive_avg_pool2d_by_bins(x, output_size) that returns a tensor "
@@ -64,22 +68,118 @@ def exercise_5_2(batch_sizes_for) -> None:
                               msg("entry t counts the sequences that are longer than t (still running at step t)"))
 
 
-@exercise("5.3", expects="a function last_valid_step(output, lengths) that returns a tensor (N, H)")
-def exercise_5_3(last_valid_step) -> None:
-    """``last_valid_step(output, lengths)`` picks ``output[b, lengths[b] - 1]`` for every b."""
+def _seeded_rnn(cell: type, generator: torch.Generator) -> tuple[nn.Module, nn.Linear]:
+    """A 2-layer ``cell`` (4 → 6, batch first) and a ``Linear(6, 3)`` with weights drawn from ``generator``."""
+    rnn, fc = cell(4, 6, num_layers=2, batch_first=True), nn.Linear(6, 3)
+    with torch.no_grad():
+        for parameter in [*rnn.parameters(), *fc.parameters()]:
+            parameter.copy_(torch.rand(parameter.shape, generator=generator) - 0.5)
+    return rnn, fc
+
+
+def _h_n(rnn: nn.Module, x) -> torch.Tensor:
+    """``h_n`` of ``rnn`` run on ``x``, whether ``rnn`` is an LSTM ``(h_n, c_n)`` or a GRU ``h_n``."""
+    _, state = rnn(x)
+    return state[0] if isinstance(state, tuple) else state
+
+
+def _final_state(rnn: nn.Module, x) -> torch.Tensor:
+    """The top layer's final hidden state: ``h_n[-1]``."""
+    return _h_n(rnn, x)[-1]
+
+
+def _run_packed_classifier(PackedClassifier, rnn, fc, padded, lengths) -> torch.Tensor:
+    model = expect_module(call(PackedClassifier, rnn, fc), "PackedClassifier(rnn, fc)")
+    try:
+        return call(model, padded.clone(), torch.tensor(lengths))
+    except CheckFailed as failure:
+        if "enforce_sorted" in str(failure):
+            raise CheckFailed(failure.message, msg("the lengths are not sorted: pack with enforce_sorted=False "
+                                                   "and PyTorch sorts them for you")) from None
+        raise
+
+
+def _diagnose_packed_classifier(got, padded, lengths, rnn, fc) -> None:
+    """Name the classic wrong answers: the padding read, the first layer's state, fc on every step."""
+    if isinstance(got, torch.Tensor) and got.dim() == 3:
+        raise CheckFailed(msg("expected one prediction per sequence, shape ({n}, {k}), got {got}: fc was "
+                              "applied to every step", n=len(lengths), k=fc.out_features, got=tuple(got.shape)),
+                          msg("a sequence's prediction comes from its final hidden state h_n[-1], shape (N, H)"))
+    expect_shape(got, (len(lengths), fc.out_features), msg("output shape"),
+                 msg("one row of output_size numbers per sequence: fc(h_n[-1])"))
+    packed = pack_padded_sequence(padded, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
+    with torch.no_grad():
+        read_padding = [fc(_final_state(rnn, padded)), fc(rnn(padded)[0][:, -1])]
+        first_layer = fc(_h_n(rnn, packed)[0])
+    if any(torch.allclose(got, wrong, atol=1e-5) for wrong in read_padding):
+        raise CheckFailed(msg("the rnn read the padding: short sequences do not match their result alone"),
+                          msg("pack first: pack_padded_sequence(padded, lengths, batch_first=True, "
+                              "enforce_sorted=False), run the rnn on that, then use h_n[-1]"))
+    if torch.allclose(got, first_layer, atol=1e-5):
+        raise CheckFailed(msg("that is fc applied to h_n[0], the first layer's final state"),
+                          msg("h_n is (num_layers, N, H): the top layer's state is h_n[-1]"))
+
+
+def _check_packed_classifier(PackedClassifier, cell: type) -> None:
+    lengths = [2, 5, 3, 1]
     generator = torch.Generator().manual_seed(53)
-    lstm = nn.LSTM(4, 6, batch_first=True)
+    rnn, fc = _seeded_rnn(cell, generator)
+    sequences = [torch.randn(n, 4, generator=generator) for n in lengths]
+    padded = pad_sequence(sequences, batch_first=True)
+    with torch.no_grad():
+        expected = torch.cat([fc(_final_state(rnn, seq.unsqueeze(0))) for seq in sequences])
+        got = _run_packed_classifier(PackedClassifier, rnn, fc, padded, lengths)
+    _diagnose_packed_classifier(got, padded, lengths, rnn, fc)
+    expect_close(got, expected, msg("predictions"), atol=1e-5,
+                 hint=msg("each row must equal what the model gives for that sequence run alone"))
+
+
+@exercise("5.3", expects="a class PackedClassifier(nn.Module) built as PackedClassifier(rnn, fc) whose "
+                         "forward(padded, lengths) returns a tensor (N, output_size)")
+def exercise_5_3(PackedClassifier) -> None:
+    """``PackedClassifier(rnn, fc)(padded, lengths)`` equals ``fc`` of each sequence's final state, run alone.
+
+    Checked with a 2-layer ``nn.LSTM`` first, then, once that passes, a 2-layer ``nn.GRU``.
+    """
+    _check_packed_classifier(PackedClassifier, nn.LSTM)
+    try:
+        _check_packed_classifier(PackedClassifier, nn.GRU)
+    except CheckFailed as failure:
+        raise CheckFailed(msg("it works with an nn.LSTM but not with an nn.GRU as rnn: {problem}",
+                              problem=failure.message),
+                          msg("an LSTM returns (output, (h_n, c_n)) but a GRU returns (output, h_n): "
+                              "take h_n from the state in a way that works for both")) from None
+
+
+@exercise("5.4", expects="a function masked_mean(output, lengths) that returns a tensor (N, H)")
+def exercise_5_4(masked_mean) -> None:
+    """``masked_mean(output, lengths)`` averages ``output[b, :lengths[b]]`` for every ``b``."""
+    generator = torch.Generator().manual_seed(54)
+    lstm = nn.LSTM(3, 5, batch_first=True)
     with torch.no_grad():
         for parameter in lstm.parameters():
             parameter.copy_(torch.rand(parameter.shape, generator=generator) - 0.5)
-        lengths = [2, 5, 3, 1]
-        sequences = [torch.randn(n, 4, generator=generator) for n in lengths]
-        output, _ = lstm(pad_sequence(sequences, batch_first=True))  # padded, no packing
-        # each sequence run alone: its final hidden state is what the last valid step must give
-        expected = torch.cat([lstm(seq.unsqueeze(0))[1][0][0] for seq in sequences])
-        got = call(last_valid_step, output.clone(), torch.tensor(lengths))
-    expect_shape(got, (len(lengths), 6), msg("shape"), msg("one vector of hidden_size per sequence: (N, H)"))
-    expect(not torch.allclose(got, output[:, -1], atol=1e-6), msg("that is output[:, -1], the last padded step"),
-           msg("use each sequence's own length: step lengths[b] - 1"))
-    expect_close(got, expected, msg("last valid outputs"), atol=1e-5,
-                 hint=msg("for sequence b take output[b, lengths[b] - 1] (indexing with torch.arange(N) works)"))
+        for lengths in ([2, 5, 3, 1], [4, 4], [1, 6]):
+            sequences = [torch.randn(n, 3, generator=generator) for n in lengths]
+            # run WITHOUT packing: the padded steps of output hold real, non-zero numbers
+            output, _ = lstm(pad_sequence(sequences, batch_first=True))
+            expected = torch.stack([lstm(seq.unsqueeze(0))[0][0].mean(dim=0) for seq in sequences])
+            got = call(masked_mean, output.clone(), torch.tensor(lengths))
+            _check_masked_mean(got, expected, output, lengths)
+
+
+def _check_masked_mean(got, expected, output, lengths) -> None:
+    expect_shape(got, tuple(expected.shape), msg("shape for lengths {lengths}", lengths=lengths),
+                 msg("one mean vector per sequence: average over the time dimension (dim=1)"))
+    counts = torch.tensor(lengths, dtype=output.dtype)[:, None]
+    if len(set(lengths)) > 1:
+        wrong = [(output.mean(dim=1), msg("that is the mean over all L_max steps, padding included"),
+                  msg("build a mask steps < lengths[:, None] and average the real steps only")),
+                 (output.sum(dim=1) / counts,
+                  msg("you divided by the lengths, but the sum also holds the padded steps"),
+                  msg("the padded steps are not zero here (an LSTM run without packing): multiply by the mask "
+                      "before summing"))]
+        for value, message, hint in wrong:
+            expect(not torch.allclose(got, value, atol=1e-6), message, hint)
+    expect_close(got, expected, msg("means for lengths {lengths}", lengths=lengths), atol=1e-5,
+                 hint=msg("sequence b: the mean of output[b, :lengths[b]], i.e. (output * mask).sum(1) / lengths"))

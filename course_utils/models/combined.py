@@ -66,6 +66,8 @@ class CombinedModel(nn.Module):
     def __init__(self, num_classes: int = 10):
         super().__init__()
         num_classes = _validate.integer("num_classes (10 for MNIST digits)", num_classes, minimum=2)
+        # 896,288 parameters besides the last Linear layer (see the table above)
+        _validate.parameters_fit("CombinedModel", 896_288 + 33 * num_classes, dict(num_classes=num_classes))
         self.conv1 = nn.Conv2d(1, 32, kernel_size=3, stride=1, padding=1)
         # One pooling module used twice, as in the tutorial (it has no parameters).
         self.pool = nn.MaxPool2d(kernel_size=2, stride=2)
@@ -132,6 +134,8 @@ class RowRecurrentModel(nn.Module):
     def __init__(self, num_classes: int = 10):
         super().__init__()
         num_classes = _validate.integer("num_classes (10 for MNIST digits)", num_classes, minimum=2)
+        # 245,280 parameters besides the last Linear layer (see the table above)
+        _validate.parameters_fit("RowRecurrentModel", 245_280 + 449 * num_classes, dict(num_classes=num_classes))
         # bias=False: the BatchNorm right after subtracts the mean, which cancels any bias.
         # Pooling comes before BatchNorm and ReLU (max-pooling commutes with ReLU), so
         # they run on a map 4 times smaller.

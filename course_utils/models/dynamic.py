@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from course_utils import _validate
 
@@ -28,19 +28,27 @@ class DynamicCNN(nn.Module):
     feature map to one number, so the final ``Linear`` always receives
     ``channels[-1]`` features, whatever the height and width of the input were.
 
-    Each unpadded convolution removes ``kernel_size - 1`` pixels from the height
-    and the width, so the smallest accepted side is
-    ``min_input_size = 1 + len(channels) * (kernel_size - 1)`` (5 for the default
-    two 3×3 convolutions). Smaller inputs raise a ``ValueError`` naming that minimum.
+    With ``downsample=True`` a 2×2 max-pooling follows every convolution but the
+    last one. It halves the feature map, so the later convolutions cost 4× less
+    and each of their outputs sees a larger part of the image (a larger receptive
+    field): the model can then recognise whole digits, not only strokes.
 
-    The layers are named ``conv1, relu1, conv2, relu2, …, pool, flatten, fc`` so
-    that :func:`course_utils.shapes.trace_shapes` shows a readable table.
+    Each unpadded convolution removes ``kernel_size - 1`` pixels from the height
+    and the width, each max-pooling halves them (rounding down), and the last
+    convolution needs at least a ``kernel_size``×``kernel_size`` input, so
+    ``min_input_size`` is 5 for the default two 3×3 convolutions and 18 for three
+    3×3 convolutions with ``downsample=True``. Smaller inputs raise a
+    ``ValueError`` naming that minimum.
+
+    The layers are named ``conv1, relu1, [maxpool1,] conv2, relu2, …, pool, flatten, fc``
+    so that :func:`course_utils.shapes.trace_shapes` shows a readable table.
 
     Args:
         in_channels: channels of the input images (3 for RGB, 1 for grey). Default: 3.
         num_classes: number of outputs (class scores). Default: 10.
         channels: output channels of each convolution, in order. Default: ``(16, 32)``.
         kernel_size: side of every convolution's square kernel. Default: 3.
+        downsample: put ``MaxPool2d(2)`` after every convolution but the last. Default: ``False``.
 
     Shape:
         - Input: :math:`(N, C_{in}, H, W)` with :math:`H, W \ge` ``min_input_size``.
@@ -53,6 +61,8 @@ class DynamicCNN(nn.Module):
         torch.Size([2, 10])
         >>> model(torch.randn(1, 3, 224, 224)).shape
         torch.Size([1, 10])
+        >>> DynamicCNN(1, 10, channels=(16, 32, 64), downsample=True).min_input_size
+        18
     """
 
     def __init__(
@@ -61,16 +71,25 @@ class DynamicCNN(nn.Module):
         num_classes: int = 10,
         channels: Sequence[int] = (16, 32),
         kernel_size: int = 3,
+        downsample: bool = False,
     ):
         super().__init__()
         self.in_channels = _validate.positive_int("in_channels", in_channels)
         self.num_classes = _validate.positive_int("num_classes", num_classes)
         self.channels = _validate.per_layer("channels", channels)  # one output width per convolution
         self.kernel_size = _validate.positive_int("kernel_size", kernel_size)
+        widths = (self.in_channels, *self.channels)
+        _validate.parameters_fit("DynamicCNN", sum(a * b * self.kernel_size**2 + b for a, b in zip(widths, widths[1:]))
+                                 + (widths[-1] + 1) * self.num_classes,
+                                 dict(in_channels=in_channels, num_classes=num_classes, channels=channels,
+                                      kernel_size=kernel_size))
+        self.downsample = _validate.boolean("downsample", downsample)
         previous = in_channels
         for i, width in enumerate(self.channels, start=1):
             self.add_module(f"conv{i}", nn.Conv2d(previous, width, kernel_size))
             self.add_module(f"relu{i}", nn.ReLU())
+            if downsample and i < len(self.channels):
+                self.add_module(f"maxpool{i}", nn.MaxPool2d(2))
             previous = width
         self.pool = nn.AdaptiveAvgPool2d((1, 1))
         self.flatten = nn.Flatten()
@@ -78,8 +97,20 @@ class DynamicCNN(nn.Module):
 
     @property
     def min_input_size(self) -> int:
-        """The smallest height and width accepted: the convolutions must leave at least 1×1."""
-        return 1 + len(self.channels) * (self.kernel_size - 1)
+        """The smallest height and width accepted: every layer must leave at least 1×1."""
+        needed = 1  # at the output of the last convolution
+        for i in reversed(range(len(self.channels))):
+            if self.downsample and i < len(self.channels) - 1:
+                needed *= 2  # MaxPool2d(2) gives floor(side / 2) ≥ needed only from 2 · needed on
+            needed += self.kernel_size - 1
+        return needed
+
+    def _layers_text(self) -> str:
+        convs = (f"its {len(self.channels)} unpadded {self.kernel_size}×{self.kernel_size} convolutions "
+                 f"each remove {self.kernel_size - 1}")
+        if self.downsample and len(self.channels) > 1:
+            convs += f" and its {len(self.channels) - 1} 2×2 max-poolings halve the size"
+        return convs
 
     def _check_input(self, x) -> torch.Tensor:
         x = _validate.model_input(self, x, "(N, C, H, W)", ndim=4)
@@ -88,9 +119,7 @@ class DynamicCNN(nn.Module):
         if min(height, width) < self.min_input_size:
             raise ValueError(
                 f"DynamicCNN needs images of at least {self.min_input_size}×{self.min_input_size} pixels "
-                f"(each of its {len(self.channels)} unpadded {self.kernel_size}×{self.kernel_size} "
-                f"convolutions removes {self.kernel_size - 1}), got {height}×{width}; "
-                f"resize or pad the image"
+                f"({self._layers_text()}), got {height}×{width}; resize or pad the image"
             )
         return x
 
@@ -98,6 +127,8 @@ class DynamicCNN(nn.Module):
         x = self._check_input(x)
         for i in range(1, len(self.channels) + 1):
             x = getattr(self, f"relu{i}")(getattr(self, f"conv{i}")(x))
+            if hasattr(self, f"maxpool{i}"):
+                x = getattr(self, f"maxpool{i}")(x)
         return self.fc(self.flatten(self.pool(x)))
 
 
@@ -116,41 +147,29 @@ def lengths_tensor(lengths, batch_size: int, max_length: int) -> torch.Tensor:
     Shape:
         - Output: :math:`(N,)`, dtype ``torch.int64``, on the CPU.
     """
-    _validate.instance("lengths", lengths, (list, tuple, torch.Tensor), "a list of ints or a 1-D integer tensor")
-    if isinstance(lengths, torch.Tensor):
-        _validate.tensor("lengths", lengths, ndim=1, layout="(N,), one length per sequence")
-        if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
-            raise TypeError(f"lengths must hold integers, got dtype {lengths.dtype}; use lengths.long()")
-        values = lengths.detach().to("cpu", torch.int64)
-    else:
-        values = torch.tensor([_validate.integer(f"lengths[{i}]", n) for i, n in enumerate(lengths)],
-                              dtype=torch.int64)
-    if values.numel() != batch_size:
-        raise ValueError(
-            f"lengths has {values.numel()} entries but the batch has {batch_size} sequences; "
-            "give one length per sequence"
-        )
-    if batch_size and (values.min() < 1 or values.max() > max_length):
-        raise ValueError(
-            f"every length must be between 1 and the padded length {max_length}, got {values.tolist()}"
-        )
-    return values
+    batch_size = _validate.non_negative_int("batch_size", batch_size)
+    max_length = _validate.positive_int("max_length", max_length)
+    values = _validate.sequence_lengths("lengths", lengths, count=batch_size, max_length=max_length)
+    return torch.tensor(values, dtype=torch.int64)
 
 
 class DynamicLSTM(nn.Module):
     r"""A sequence model for sequences of any length, with correct handling of padded batches.
 
     An LSTM (or GRU) reads the sequence; a ``Linear`` layer maps the last layer's
-    final hidden state to ``output_size`` numbers. With ``vocab_size`` set, the
-    inputs are token ids and an ``nn.Embedding`` (``padding_idx=0``) turns them
-    into vectors first.
+    final hidden state to ``output_size`` numbers. With ``per_step=True`` the
+    ``Linear`` layer is applied to the output of *every* step instead (sequence
+    labelling: one prediction per step). With ``vocab_size`` set, the inputs are
+    token ids and an ``nn.Embedding`` (``padding_idx=0``) turns them into vectors first.
 
     Sequences of different lengths are batched by padding them to the longest
     one and passing their ``lengths``. The model then packs the batch with
     ``pack_padded_sequence(..., enforce_sorted=False)``, so the recurrent layer
     stops at each sequence's true end: every row of the result equals what the
     model returns for that sequence alone (up to float rounding). Without
-    ``lengths`` every sequence is taken to be as long as the batch.
+    ``lengths`` every sequence is taken to be as long as the batch. With
+    ``per_step=True`` the padded steps of the result hold ``fc`` applied to a zero
+    vector (its bias): they are not predictions, and a loss must skip them.
 
     Args:
         input_size: features per time step (the embedding size if ``vocab_size``
@@ -163,13 +182,16 @@ class DynamicLSTM(nn.Module):
             directions are concatenated. Default: ``False``.
         vocab_size: if given, inputs are int64 token ids in ``0..vocab_size-1`` and
             id 0 is the padding token. Default: ``None`` (inputs are float features).
+        per_step: one output per step, :math:`(N, L, \text{output\_size})`, instead of one
+            per sequence. Default: ``False``.
 
     Shape:
         - Input ``x``: :math:`(N, L, H_{in})` floats, or :math:`(N, L)` token ids
           when ``vocab_size`` is set. Batch first; any :math:`L \ge 1`.
         - Input ``lengths`` (optional): :math:`(N,)` ints in :math:`1..L`, a list or a
           tensor (moved to the CPU for packing).
-        - Output: :math:`(N, \text{output\_size})`.
+        - Output: :math:`(N, \text{output\_size})`, or :math:`(N, L, \text{output\_size})`
+          with ``per_step=True``.
 
     Examples::
 
@@ -190,6 +212,7 @@ class DynamicLSTM(nn.Module):
         cell: str = "lstm",
         bidirectional: bool = False,
         vocab_size: int | None = None,
+        per_step: bool = False,
     ):
         super().__init__()
         self.input_size = _validate.positive_int("input_size", input_size)
@@ -199,6 +222,10 @@ class DynamicLSTM(nn.Module):
         self.cell = _validate.one_of("cell", cell, ("lstm", "gru"))
         self.bidirectional = _validate.boolean("bidirectional", bidirectional)
         self.vocab_size = None if vocab_size is None else _validate.positive_int("vocab_size", vocab_size)
+        _validate.parameters_fit("DynamicLSTM", _lstm_parameters(self, num_layers),
+                                 dict(input_size=input_size, hidden_size=hidden_size, output_size=output_size,
+                                      num_layers=num_layers, vocab_size=vocab_size))
+        self.per_step = _validate.boolean("per_step", per_step)
         self.embedding = nn.Embedding(vocab_size, input_size, padding_idx=0) if vocab_size else None
         recurrent = nn.LSTM if cell == "lstm" else nn.GRU
         self.rnn = recurrent(
@@ -230,7 +257,7 @@ class DynamicLSTM(nn.Module):
             raise TypeError(f"DynamicLSTM's input must hold token ids of dtype torch.int64 (or int32), as "
                             f"vocab_size is set, got {x.dtype}; convert them with x.long()")
         if x.numel() == 0:
-            raise ValueError(f"DynamicLSTM needs at least one sequence of at least one step, got shape "
+            raise ValueError(f"DynamicLSTM's input needs at least one sequence of at least one step, got shape "
                              f"{tuple(x.shape)}")
         if x.min() < 0 or x.max() >= self.vocab_size:
             raise ValueError(
@@ -241,16 +268,29 @@ class DynamicLSTM(nn.Module):
 
     def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
         x, lengths = self._check_inputs(x, lengths)
+        padded_length = x.shape[1]
         if self.embedding is not None:
             x = self.embedding(x)
         if lengths is not None:
             # enforce_sorted=False: PyTorch sorts by length internally and puts
             # h_n back into the batch's own order, so callers need not sort.
             x = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-        _, state = self.rnn(x)
+        output, state = self.rnn(x)
+        if self.per_step:
+            if lengths is not None:  # back to (N, L, D·H), zeros after each end; L as given
+                output, _ = pad_packed_sequence(output, batch_first=True, total_length=padded_length)
+            return self.fc(output)
         h_n = state[0] if self.cell == "lstm" else state
         # h_n is (num_layers * directions, N, H) even with batch_first=True; the
         # last layer's directions are its final entries (forward, then backward).
         directions = 2 if self.bidirectional else 1
         final = torch.cat(list(h_n[-directions:]), dim=-1)
         return self.fc(final)
+
+
+def _lstm_parameters(model: DynamicLSTM, num_layers: int) -> int:
+    """How many parameters ``model``'s layers will have (checked before they are built)."""
+    gates, directions, hidden = (4 if model.cell == "lstm" else 3), (2 if model.bidirectional else 1), model.hidden_size
+    layer = lambda features: directions * gates * hidden * (features + hidden + 2)  # noqa: E731
+    return ((model.vocab_size or 0) * model.input_size + layer(model.input_size)
+            + (num_layers - 1) * layer(directions * hidden) + (directions * hidden + 1) * model.output_size)

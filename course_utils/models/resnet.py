@@ -49,6 +49,9 @@ class BasicBlock(nn.Module):
         in_channels = _validate.positive_int("in_channels", in_channels)
         out_channels = _validate.positive_int("out_channels", out_channels)
         stride = _validate.positive_int("stride", stride)
+        _validate.parameters_fit("BasicBlock", 9 * in_channels * out_channels + 9 * out_channels**2
+                                 + in_channels * out_channels + 4 * out_channels,
+                                 dict(in_channels=in_channels, out_channels=out_channels))
         # Built first but registered last, as torchvision does, so that a seeded
         # ResNet18 draws its random weights in exactly torchvision's order.
         shortcut = None
@@ -66,9 +69,10 @@ class BasicBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _check_images(self, x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        shortcut = x if self.downsample is None else self.downsample(x)
+        with _explaining_block_batchnorm(x):
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            shortcut = x if self.downsample is None else self.downsample(x)
         return self.relu(out + shortcut)
 
 
@@ -116,6 +120,9 @@ class ResNet18(nn.Module):
         in_channels = _validate.positive_int("in_channels", in_channels)
         zero_init_residual = _validate.boolean("zero_init_residual", zero_init_residual)
         block = _validate.module_class("block", block, "BasicBlock")
+        # 11,167,104 parameters besides the stem's convolution and the last Linear layer
+        _validate.parameters_fit("ResNet18", 11_167_104 + 64 * 49 * in_channels + 513 * num_classes,
+                                 dict(num_classes=num_classes, in_channels=in_channels))
         self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
         self.relu = nn.ReLU()
@@ -185,6 +192,20 @@ def _explaining_batchnorm_errors(x: torch.Tensor):
         if "more than 1 value per channel" not in str(error):
             raise
         raise ValueError(_too_small_to_train(x)) from error
+
+
+@contextlib.contextmanager
+def _explaining_block_batchnorm(x: torch.Tensor):
+    """BatchNorm's error in a block on its own; the text "more than 1 value per channel" stays, so that
+    ResNet18 (which explains it for the whole network) still recognises it."""
+    try:
+        yield
+    except ValueError as error:
+        if "more than 1 value per channel" not in str(error):
+            raise
+        raise ValueError(f"BasicBlock's input {tuple(x.shape)} leaves its BatchNorm layers 1 value per channel, "
+                         f"and in training mode BatchNorm needs more than 1 value per channel; use a batch of 2 or "
+                         f"more, a larger image, or call block.eval() for inference") from error
 
 
 def _too_small_to_train(x: torch.Tensor) -> str:

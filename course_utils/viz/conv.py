@@ -24,6 +24,11 @@ The same in two stages: ``conv_scene``, ``conv_transpose_scene`` and
 ``pool_scene`` compute a :class:`ConvScene` (every number drawn), and
 ``draw_scene`` / ``animate_scene`` draw it.
 
+Two more pictures, each also computed by PyTorch before it is drawn::
+
+    draw_receptive_field(kernel_sizes, strides, dilations)   # what one output unit sees (autograd)
+    draw_conv_transpose_scatter(x, weight, stride, padding)  # each input pixel stamps pixel × kernel
+
 A diagram has one text per cell, so it stays small: at most :data:`MAX_CELLS`
 cells per side, and an animation at most :data:`MAX_FRAMES` frames. Larger
 inputs are refused (draw a corner, e.g. ``x[:8, :8]``).
@@ -65,6 +70,13 @@ __all__ = [
     "COLORS",
     "MAX_CELLS",
     "MAX_FRAMES",
+    "draw_receptive_field",
+    "receptive_field_scene",
+    "ReceptiveFieldScene",
+    "draw_conv_transpose_scatter",
+    "conv_transpose_scatter_scene",
+    "ScatterScene",
+    "MAX_STAMPS",
 ]
 
 IntPair = int | tuple[int, int]
@@ -85,6 +97,8 @@ COLORS = {
     "output_edge": "#167d7d",
     "current": "#1aa3a3",  # the output cell of this step
     "argmax": "#e8740c",  # the pixel max pooling picked
+    "stamp": "#fbd3a5",  # one input pixel's scaled copy of the kernel (transposed convolution)
+    "overlap": "#4fb9b9",  # output cells where several stamps add up
     "unused": "#b05050",  # hatching of cells no window ever reaches
     "text": "#111111",
 }
@@ -175,7 +189,7 @@ def _plane(name: str, value) -> torch.Tensor:
         if tensor.dim() > 2:
             fix = f"; draw one channel of one image, e.g. {name}[{', '.join(['0'] * (tensor.dim() - 2))}]"
         raise ValueError(f"{name} must be 2-D (height, width), got shape {tuple(tensor.shape)}{fix}")
-    check.tensor(name, tensor, dtype="real", nonempty=True)
+    check.tensor(name, tensor, dtype="real", nonempty=True, finite=True)  # a NaN would be drawn as a blank cell
     return tensor.to(torch.float64)
 
 
@@ -206,14 +220,41 @@ def _check_size(scene: ConvScene, name: str, animated: bool) -> None:
     """Refuse scenes too large to draw (or animate) in reasonable time, before drawing anything."""
     (h, w), (gh, gw), (oh, ow) = scene.input_shape, scene.grid_kind.shape, scene.output_shape
     crop = f"draw a corner instead, e.g. {name}[:8, :8]"
+    sizes = f"{name} is {h}×{w}"
+    if scene.kernel_values is not None and max(h, w) <= MAX_CELLS:  # a small x: the weight makes it large
+        sizes += f" and weight {scene.kernel_size[0]}×{scene.kernel_size[1]}"
     if max(gh, gw, oh, ow) > MAX_CELLS:
-        raise ValueError(f"{name} is {h}×{w}, too large to draw: the diagram would have a {gh}×{gw} "
+        raise ValueError(f"{sizes}, too large to draw: the diagram would have a {gh}×{gw} "
                          f"input grid (padding included) and a {oh}×{ow} output, with one number "
                          f"per cell, and it draws at most {MAX_CELLS} cells per side; {crop}")
     if animated and oh * ow > MAX_FRAMES:
         raise ValueError(f"{name} is {h}×{w}, too large to animate: its {oh}×{ow} output needs "
                          f"{oh * ow} frames, and an animation renders at most {MAX_FRAMES} "
                          f"(an 8×8 output); {crop}, or draw single steps with draw_scene")
+
+
+def _below_int32(x: torch.Tensor, **pairs: tuple[int, int]) -> None:
+    """PyTorch's pooling and transposed convolution take sizes below 2**31 (32-bit ints) only."""
+    for name, pair in pairs.items():
+        if max(pair) >= 2**31:
+            raise ValueError(f"{name}={_fmt(pair)} is beyond what PyTorch takes here (below 2**31); the input "
+                             f"is only {x.shape[0]}×{x.shape[1]}")
+
+
+class _naming:
+    """Prefix the ValueError of an output-size formula with the call it is about: the learner passed
+    ``x`` and ``weight``, while :mod:`course_utils.arithmetic` speaks of ``i`` and ``k``."""
+
+    def __init__(self, call: str):
+        self.call = call
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if kind is ValueError:
+            raise ValueError(f"{self.call}: {error}") from None
+        return False
 
 
 def _fmt(pair: tuple[int, int]) -> str:
@@ -275,7 +316,10 @@ def conv_scene(x, weight, stride: IntPair = 1, padding: IntPair | str = 0,
     stride, dilation = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
     kernel = tuple(weight.shape)
     pads, torch_padding, label, short = _conv_padding(padding, kernel, dilation)
-    arithmetic.conv_output_size(tuple(x.shape), kernel, stride, torch_padding, dilation)
+    with _naming(f"x {tuple(x.shape)} with weight {kernel}"):
+        arithmetic.conv_output_size(tuple(x.shape), kernel, stride, torch_padding, dilation)
+    check.fits_in_memory("padding", padding, (x.shape[0] + pads[0] + pads[1]) * (x.shape[1] + pads[2] + pads[3]),
+                         "the padded input", 8)
     with torch.no_grad(), _quiet_same_padding_warning():
         output = F.conv2d(x[None, None], weight[None, None], stride=stride, padding=torch_padding,
                           dilation=dilation)[0, 0]
@@ -356,8 +400,15 @@ def conv_transpose_scene(x, weight, stride: IntPair = 1, padding: IntPair = 0,
     output_padding = _pair("output_padding", output_padding, 0)
     dilation = _pair("dilation", dilation, 1)
     kernel = tuple(weight.shape)
-    arithmetic.conv_transpose_output_size(tuple(x.shape), kernel, stride, padding, output_padding,
-                                          dilation)
+    with _naming(f"x {tuple(x.shape)} with weight {kernel}"):
+        arithmetic.conv_transpose_output_size(tuple(x.shape), kernel, stride, padding, output_padding,
+                                              dilation)
+    _below_int32(x, stride=stride, dilation=dilation)
+    stretched = [(n - 1) * s + 1 for n, s in zip(x.shape, stride)]
+    check.fits_in_memory("stride", stride, math.prod(stretched), "the stretched input", 8)
+    grid = [n + 2 * (d * (k - 1) - p) + a for n, d, k, p, a in zip(stretched, dilation, kernel, padding,
+                                                                   output_padding)]
+    check.fits_in_memory("dilation", dilation, math.prod(grid), "the padded input", 8)
     equivalent = tuple(d * (k - 1) - p for d, k, p in zip(dilation, kernel, padding))
     if min(equivalent) < 0:
         raise ValueError(
@@ -430,7 +481,9 @@ def pool_scene(x, kernel_size: IntPair, stride: IntPair | None = None, padding: 
     if mode == "avg" and dilation != (1, 1):
         raise ValueError(f"dilation must be 1: average pooling has no dilation (F.avg_pool2d), "
                          f"got {_fmt(dilation)}; use mode='max' or dilation=1")
-    arithmetic.pool_output_size(tuple(x.shape), kernel, stride, padding, dilation, ceil_mode)
+    with _naming(f"x {tuple(x.shape)} with kernel_size {_fmt(kernel)}"):
+        arithmetic.pool_output_size(tuple(x.shape), kernel, stride, padding, dilation, ceil_mode)
+    _below_int32(x, stride=stride)
     output, argmax = _pool(x, mode, kernel, stride, padding, dilation, ceil_mode, count_include_pad)
     values, kind = _pool_grid(x, output.shape, mode, kernel, stride, padding, dilation)
     h, w = x.shape
@@ -678,16 +731,20 @@ def _equation(scene: ConvScene, step: tuple[int, int], show_values: bool = True)
     return f"{where} = mean(window) = {value}"
 
 
+def _figsize(figsize) -> tuple[float, float]:
+    """A figure size given by the caller: ``(width, height)`` in inches, both positive, drawable."""
+    import matplotlib
+
+    return check.figure_size("figsize", figsize, matplotlib.rcParams["figure.dpi"])
+
+
 def _new_figure(scene: ConvScene, figsize):
     import matplotlib.pyplot as plt
 
     if figsize is None:
         width, height = _figure_size(scene)
     else:
-        if not isinstance(figsize, (tuple, list)) or len(figsize) != 2:
-            raise TypeError(f"figsize must be None or (width, height) in inches, "
-                            f"got {check.describe(figsize)}")
-        width, height = (check.number("figsize", v, minimum=0, exclusive_minimum=True) for v in figsize)
+        width, height = _figsize(figsize)
     fig = plt.figure(figsize=(width, height))
     bottom = _text_height(1, _EQUATION_PT) / height
     top = _text_height(_title_lines(scene, width), _TITLE_PT) / height
@@ -969,9 +1026,10 @@ def save_gif(animation, path, dpi: int = 72, fps: float | None = None) -> None:
     from matplotlib.animation import Animation, PillowWriter
 
     check.instance("animation", animation, Animation, _ANIMATION)
-    if not isinstance(path, (str, Path)) or not str(path).endswith(".gif"):
+    check.instance("path", path, (str, Path), "a file path (str or Path) ending in '.gif'")
+    if not str(path).endswith(".gif"):
         raise ValueError(f"path must end in '.gif', got {check.describe(path)}")
-    dpi = check.positive_int("dpi", dpi)
+    dpi = check.image_dpi("dpi", dpi, animation._fig.get_size_inches())
     if fps is None:
         interval = getattr(animation, "frame_interval", None) or animation.event_source.interval
         fps = 1000.0 / interval
@@ -992,7 +1050,8 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
     """An inline HTML/JavaScript player for ``animation`` (``anim.to_jshtml()``), offline.
 
     matplotlib's player loads its button icons from a CDN; here they are replaced by
-    plain characters so the player also works without internet.
+    plain characters so the player also works without internet, and drawn at 18 px so
+    they can be read on a slide.
 
     Its output holds random element ids, so a notebook cell showing it needs
     ``# NBVAL_IGNORE_OUTPUT``. The frames are PNGs embedded in the notebook: keep
@@ -1006,7 +1065,7 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
 
     check.instance("animation", animation, Animation, _ANIMATION)
     check.one_of("default_mode", default_mode, ("once", "loop", "reflect"))
-    dpi = check.positive_int("dpi", dpi)
+    dpi = check.image_dpi("dpi", dpi, animation._fig.get_size_inches())
     import matplotlib
 
     with matplotlib.rc_context({"savefig.dpi": dpi}):
@@ -1016,4 +1075,493 @@ def animation_html(animation, default_mode: str = "loop", dpi: int = 72):
         html = html[:start] + html[html.index(">", start) + 1:]
     for icon, char in _ICONS.items():
         html = html.replace(f'<i class="{icon}"></i>', char)
+    # a browser draws button labels at ~13 px by default: too small to read on a slide
+    html = html.replace(".anim-buttons button {", ".anim-buttons button {\n    font-size: 18px;", 1)
     return HTML(html)
+
+
+# ----------------------------------------------------------------------------
+# Receptive fields: what one output unit of a stack of convolutions sees
+# ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReceptiveFieldScene:
+    """One output unit's receptive field in every map of a stack of convolutions.
+
+    Measured with autograd: every convolution has one channel, all weights 1 and no
+    bias, so ``maps[l][r, c]``, the gradient of the output unit with respect to position
+    ``(r, c)`` of map ``l``, counts the paths from that position to the unit. It is
+    nonzero exactly on the unit's receptive field in that map.
+
+    Attributes:
+        kernel_sizes, strides, dilations, paddings: one int per layer; each layer pads
+            ``dilation*(kernel_size-1)//2`` so that stride-1 layers keep the size.
+        maps: ``L+1`` float arrays, ``maps[0]`` the input and ``maps[L]`` the output
+            (one-hot at ``unit``).
+        unit: ``(row, col)`` of the output unit, the centre of the last map.
+    """
+
+    kernel_sizes: tuple[int, ...]
+    strides: tuple[int, ...]
+    dilations: tuple[int, ...]
+    paddings: tuple[int, ...]
+    maps: list
+    unit: tuple[int, int]
+
+    @property
+    def fields(self) -> list:
+        """``(height, width)`` of the receptive field in each map: first to last nonzero row/column, plus one."""
+        sides = []
+        for m in self.maps:
+            rows, cols = np.nonzero(m.any(axis=1))[0], np.nonzero(m.any(axis=0))[0]
+            sides.append((int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)))
+        return sides
+
+    @property
+    def input_field(self) -> int:
+        """The side of the receptive field in the network's input (its height)."""
+        return self.fields[0][0]
+
+
+def _stack_sizes(size: int, kernels, strides, dilations, paddings) -> list:
+    sizes = [size]
+    for k, s, d, p in zip(kernels, strides, dilations, paddings):
+        sizes.append(arithmetic.conv_output_size(sizes[-1], k, s, p, d))
+    return sizes
+
+
+def receptive_field_scene(kernel_sizes, strides=1, dilations=1, size: int | None = None
+                          ) -> ReceptiveFieldScene:
+    """Measure, with autograd, which positions of every map reach the centre output unit.
+
+    Args:
+        kernel_sizes: one kernel size per layer, first layer first (e.g. ``[3, 3, 3]``).
+        strides: one stride per layer, or an int for every layer. Default: 1.
+        dilations: one dilation per layer, or an int for every layer. Default: 1.
+        size: side of the square input. Default: the smallest input, at least the
+            receptive field of :func:`course_utils.arithmetic.receptive_field` plus one
+            pixel on each side, in which the field lies whole (not cut by padding).
+
+    Raises:
+        ValueError: if a layer's kernel does not fit its input, or the input would need
+            more than :data:`MAX_CELLS` cells per side.
+
+    Shape:
+        - ``maps[l]``: :math:`(H_l, H_l)`, the size of layer ``l``'s input
+          (``maps[0]`` is :math:`(size, size)`)
+    """
+    kernels = check.per_layer("kernel_sizes", kernel_sizes)
+    strides = check.per_layer("strides", strides, layers=len(kernels))
+    dilations = check.per_layer("dilations", dilations, layers=len(kernels))
+    paddings = tuple(d * (k - 1) // 2 for k, d in zip(kernels, dilations))
+    layers = (kernels, strides, dilations, paddings)
+    if size is not None:
+        size = check.positive_int("size", size, maximum=MAX_CELLS)
+        _stack_sizes(size, *layers)  # a kernel that does not fit: ValueError
+        return _measure_field(size, *layers)
+    r = arithmetic.receptive_field(kernels, strides, dilations)
+    for size in range(r + 2, MAX_CELLS + 1):  # the smallest input where the field is not cut by padding
+        try:
+            scene = _measure_field(size, *layers)
+        except ValueError:  # a kernel does not fit yet
+            continue
+        if scene.input_field == r and min(_field_box(scene.maps[0])) > 0 and \
+                max(_field_box(scene.maps[0])) < size:
+            return scene
+    raise ValueError(f"kernel_sizes {list(kernels)} with strides {list(strides)} and dilations "
+                     f"{list(dilations)} see {r}×{r} input pixels, too many to draw with at most "
+                     f"{MAX_CELLS} cells per side; draw fewer or smaller layers")
+
+
+def _measure_field(size: int, kernels, strides, dilations, paddings) -> ReceptiveFieldScene:
+    """The gradient of the centre output unit with respect to every map, all weights 1."""
+    _stack_sizes(size, kernels, strides, dilations, paddings)
+    x = torch.zeros(1, 1, size, size, dtype=torch.float64, requires_grad=True)
+    maps = [x]
+    for k, s, d, p in zip(kernels, strides, dilations, paddings):
+        ones = torch.ones(1, 1, k, k, dtype=torch.float64)
+        maps.append(F.conv2d(maps[-1], ones, stride=s, padding=p, dilation=d))
+    out = maps[-1][0, 0]
+    unit = (out.shape[0] // 2, out.shape[1] // 2)
+    grads = torch.autograd.grad(out[unit], maps[:-1])
+    onehot = np.zeros(tuple(out.shape))
+    onehot[unit] = 1.0
+    arrays = [g[0, 0].numpy() for g in grads] + [onehot]
+    return ReceptiveFieldScene(kernels, strides, dilations, paddings, arrays, unit)
+
+
+def _shade(fraction: float, base: str) -> tuple:
+    """``base`` mixed with white: 0 gives white, 1 gives ``base``."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(1 - fraction * (1 - c) for c in to_rgb(base))
+
+
+def _field_box(m: np.ndarray) -> tuple[int, int, int, int]:
+    rows, cols = np.nonzero(m.any(axis=1))[0], np.nonzero(m.any(axis=0))[0]
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _layer_label(scene: ReceptiveFieldScene, layer: int) -> str:
+    if layer == 0:
+        return "input"
+    k, s, d = (scene.kernel_sizes[layer - 1], scene.strides[layer - 1], scene.dilations[layer - 1])
+    extra = (f", stride {s}" if s != 1 else "") + (f", dilation {d}" if d != 1 else "")
+    return f"after conv {layer}\n({k}×{k}{extra})"
+
+
+def _draw_map(ax, m: np.ndarray, x0: float, y0: float, output: bool, show_counts: bool,
+              fontsize: float) -> None:
+    """One map: cells shaded by their path count, the field outlined."""
+    from matplotlib.patches import Rectangle
+
+    top = m.max()
+    cells = []
+    for (r, c), value in np.ndenumerate(m):
+        face = COLORS["current"] if output and value else _shade(0.15 + 0.85 * value / top, COLORS["input"]) \
+            if value else "white"
+        cells.append(Rectangle((x0 + c, y0 + r), 1, 1, facecolor=face, linewidth=0.6,
+                               edgecolor=COLORS["input_edge"] if value else "#c8c8c8"))
+        if show_counts and value:
+            ax.text(x0 + c + 0.5, y0 + r + 0.5, _number(value), ha="center", va="center",
+                    fontsize=fontsize, color="white" if output else COLORS["text"])
+    _add(ax, cells, "map-cells")
+    r0, r1, c0, c1 = _field_box(m)
+    _add(ax, [Rectangle((x0 + c0, y0 + r0), c1 - c0, r1 - r0, facecolor="none", linewidth=2.0,
+                        edgecolor=COLORS["window_edge"])], "field")
+
+
+_MAP_GAP = 2.5  # cells between two maps of a receptive-field figure
+
+
+def _map_positions(scene: ReceptiveFieldScene) -> tuple[list, float, float]:
+    """Left edge and top of each map (in cells), and the drawing's width and height."""
+    sides = [m.shape[0] for m in scene.maps]
+    tallest, top = max(sides), 1.4  # room for two lines of caption above
+    lefts, x = [], 0.1
+    for side in sides:
+        lefts.append((x, top + (tallest - side) / 2))
+        x += side + _MAP_GAP
+    return lefts, x - _MAP_GAP + 0.1, top + tallest + 0.9
+
+
+def _draw_cone(ax, scene: ReceptiveFieldScene, positions: list) -> None:
+    """Thin lines from each map's field to the field it feeds in the next map."""
+    for layer in range(len(scene.maps) - 1):
+        (xa, ya), (xb, yb) = positions[layer], positions[layer + 1]
+        ra0, ra1, _, ca1 = _field_box(scene.maps[layer])
+        rb0, rb1, cb0, _ = _field_box(scene.maps[layer + 1])
+        for ra, rb in ((ra0, rb0), (ra1, rb1)):
+            ax.plot([xa + ca1, xb + cb0], [ya + ra, yb + rb], color=COLORS["window_edge"],
+                    linewidth=0.8, linestyle="--")
+
+
+def draw_receptive_field(kernel_sizes, strides=1, dilations=1, size: int | None = None,
+                         show_counts: bool = False, ax=None, *, figsize=None):
+    r"""Draw the receptive field of one output unit in every map of a stack of convolutions.
+
+    Maps go from the input (left) to the output (right); the unit is dark cyan; in each
+    map the cells that reach it are blue, darker where more paths lead to the unit, and
+    outlined. Everything is measured with autograd (:func:`receptive_field_scene`).
+
+    Args:
+        kernel_sizes, strides, dilations, size: as in :func:`receptive_field_scene`.
+        show_counts: write each cell's number of paths to the unit.
+        ax: draw into this Axes instead of a new figure.
+        figsize: size of a new figure in inches; chosen from the map sizes if ``None``.
+
+    Returns:
+        The :class:`~matplotlib.figure.Figure`; ``fig.receptive_field_scene`` holds the maps drawn.
+
+    Shape:
+        - the input map: :math:`(size, size)`; the field there is
+          :math:`r \times r` with :math:`r` = ``arithmetic.receptive_field(kernel_sizes, strides, dilations)``
+    """
+    scene = receptive_field_scene(kernel_sizes, strides, dilations, size)
+    check.boolean("show_counts", show_counts)
+    positions, width, height = _map_positions(scene)
+    fig, ax = _plain_axes(ax, figsize, width, height, max_size=(8.0, 3.4))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    cell_points = 72 * ax.get_position().width * fig.get_figwidth() / width
+    fontsize = max(5.0, min(10.0, cell_points * 0.4))
+    last = len(scene.maps) - 1
+    for layer, (m, (x0, y0)) in enumerate(zip(scene.maps, positions)):
+        _draw_map(ax, m, x0, y0, layer == last, show_counts, fontsize)
+        side = m.shape[0]
+        ax.text(x0 + side / 2, y0 - 0.2, _layer_label(scene, layer) if layer else f"input {side}×{side}",
+                ha="center", va="bottom", fontsize=_LABEL_PT, linespacing=1.1)
+        h, w = scene.fields[layer]
+        ax.text(x0 + side / 2, y0 + side + 0.2, "1 unit" if layer == last else f"field {h}×{w}",
+                ha="center", va="top", fontsize=_LABEL_PT, fontweight="bold")
+    _draw_cone(ax, scene, positions)
+    r = scene.input_field
+    ax.set_title(f"one output unit sees {r}×{r} input pixels", fontsize=_TITLE_PT, fontweight="bold")
+    fig.receptive_field_scene = scene
+    return fig
+
+
+def _plain_axes(ax, figsize, width: float, height: float, max_size: tuple[float, float],
+                title_lines: int = 1):
+    """``ax`` (checked), or a new figure sized for a ``width`` × ``height`` cell drawing,
+    with room for a title of ``title_lines`` lines above the axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    if ax is not None:
+        ax = check.instance("ax", ax, Axes, "a matplotlib Axes or None")
+        fig = ax.figure
+    else:
+        room = _text_height(title_lines, _TITLE_PT) + 0.06
+        if figsize is None:
+            cell = min(0.4, max_size[0] / width, (max_size[1] - room) / height)
+            figsize = (round(width * cell, 2), round(height * cell + room, 2))
+        else:
+            figsize = _figsize(figsize)
+        fig = plt.figure(figsize=figsize)
+        ax = fig.add_axes([0.0, 0.0, 1.0, 1 - room / figsize[1]])
+    ax.set_axis_off()
+    ax.set_aspect("equal", anchor="C")
+    return fig, ax
+
+
+# ----------------------------------------------------------------------------
+# Transposed convolution as scatter: each input pixel stamps a scaled kernel
+# ----------------------------------------------------------------------------
+
+#: The most input pixels a scatter diagram draws a stamp for (a 3×3 input).
+MAX_STAMPS = 9
+
+
+@dataclass
+class ScatterScene:
+    """A transposed convolution computed the scatter way, every number from PyTorch.
+
+    Input pixel ``x[r, c]`` adds ``x[r, c] * weight`` into the output, its top-left
+    corner at ``(r*stride, c*stride)`` (with a dilated kernel, its taps ``dilation`` apart);
+    where stamps overlap they add up. ``padding`` then crops that many rows and columns
+    from each side of the sum (and ``output_padding`` first adds rows and columns of zeros at
+    the bottom and right).
+
+    Attributes:
+        x, weight: the input ``(H, W)`` and kernel ``(kH, kW)``.
+        stride, padding, output_padding, dilation: as given to ``F.conv_transpose2d``, as pairs.
+        stamps: ``(H, W, FH, FW)``: ``stamps[r, c]`` is pixel ``(r, c)``'s stamp on the
+            uncropped grid, ``F.conv_transpose2d`` of ``x`` with every other pixel zeroed.
+        coverage: ``(FH, FW)`` ints: how many stamps reach each cell of that grid.
+        full: ``(FH, FW)``, the sum of the stamps.
+        output: ``(OH, OW)``, ``F.conv_transpose2d(x, weight, stride, padding, output_padding,
+            dilation=dilation)``: ``full`` with ``padding`` cropped from every side.
+    """
+
+    x: np.ndarray
+    weight: np.ndarray
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    output_padding: tuple[int, int]
+    dilation: tuple[int, int]
+    stamps: np.ndarray
+    coverage: np.ndarray
+    full: np.ndarray
+    output: np.ndarray
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        return tuple(int(n) for n in self.output.shape)
+
+    @property
+    def cropped(self) -> np.ndarray:
+        """``(FH, FW)`` bool array: cells of the sum that ``padding`` crops away."""
+        keep = np.zeros(self.full.shape, dtype=bool)
+        (ph, pw), (fh, fw) = self.padding, self.full.shape
+        keep[ph:fh - ph, pw:fw - pw] = True
+        return ~keep
+
+
+def conv_transpose_scatter_scene(x, weight, stride: IntPair = 1, padding: IntPair = 0,
+                                 output_padding: IntPair = 0, dilation: IntPair = 1) -> ScatterScene:
+    r"""Compute every stamp of ``F.conv_transpose2d(x, weight, ...)`` and check that they add up to it.
+
+    Raises:
+        ValueError: for impossible settings (as ``arithmetic.conv_transpose_output_size``
+            explains them) and for inputs of more than :data:`MAX_STAMPS` pixels.
+        RuntimeError: if the cropped sum of the stamps differs from ``F.conv_transpose2d``
+            (which would be a bug here).
+
+    Shape:
+        - x: :math:`(H, W)`, weight: :math:`(kH, kW)`
+        - stamps: :math:`(H, W, F_H, F_W)` with :math:`F_H = (H-1)s + d(k_H-1) + 1 + \text{output\_padding}`
+        - output: :math:`(F_H - 2p, F_W - 2p)`
+    """
+    x, weight = _plane("x", x), _plane("weight", weight)
+    stride, padding = _pair("stride", stride, 1), _pair("padding", padding, 0)
+    output_padding, dilation = _pair("output_padding", output_padding, 0), _pair("dilation", dilation, 1)
+    arithmetic.conv_transpose_output_size(tuple(x.shape), tuple(weight.shape), stride, padding,
+                                          output_padding, dilation)
+    if x.numel() > MAX_STAMPS:
+        raise ValueError(f"x is {x.shape[0]}×{x.shape[1]}: a scatter diagram draws one stamp per input "
+                         f"pixel, at most {MAX_STAMPS}; draw a corner instead, e.g. x[:3, :3]")
+    with torch.no_grad():
+        def transposed(inputs, kernel, pad):
+            return F.conv_transpose2d(inputs[None, None], kernel[None, None], stride=stride,
+                                      padding=pad, output_padding=output_padding, dilation=dilation)[0, 0]
+
+        stamps = torch.stack([torch.stack([transposed(x * _one_hot(x.shape, r, c), weight, 0)
+                                           for c in range(x.shape[1])]) for r in range(x.shape[0])])
+        coverage = transposed(torch.ones_like(x), torch.ones_like(weight), 0).round().int()
+        output = transposed(x, weight, padding)
+    full = stamps.sum(dim=(0, 1))
+    (ph, pw), (fh, fw) = padding, full.shape
+    if not torch.allclose(full[ph:fh - ph, pw:fw - pw], output, atol=1e-9):
+        raise RuntimeError("the stamps do not add up to F.conv_transpose2d; please report this")
+    return ScatterScene(x.numpy(), weight.numpy(), stride, padding, output_padding, dilation,
+                        stamps.numpy(), coverage.numpy(), full.numpy(), output.numpy())
+
+
+def _one_hot(shape, r: int, c: int) -> torch.Tensor:
+    mask = torch.zeros(shape, dtype=torch.float64)
+    mask[r, c] = 1.0
+    return mask
+
+
+def _stamp_support(scene: ScatterScene, r: int, c: int) -> set:
+    """Grid cells that pixel ``(r, c)``'s stamp covers (the kernel's taps, whatever their values)."""
+    (sh, sw), (dh, dw) = scene.stride, scene.dilation
+    kh, kw = scene.weight.shape
+    return {(r * sh + a * dh, c * sw + b * dw) for a in range(kh) for b in range(kw)}
+
+
+def _value_grid(ax, values: np.ndarray, x0: float, y0: float, faces, fontsize: float, gid: str,
+                edges=None, styles=None, text_colors=None) -> None:
+    """A grid of cells at ``(x0, y0)``; ``faces[r][c]`` is a colour, or ``None`` for an empty cell."""
+    from matplotlib.patches import Rectangle
+
+    cells = []
+    for (r, c), value in np.ndenumerate(values):
+        face = faces[r][c]
+        edge = edges[r][c] if edges is not None else COLORS["input_edge"]
+        style = styles[r][c] if styles is not None else "-"
+        cells.append(Rectangle((x0 + c, y0 + r), 1, 1, facecolor=face or "white", linewidth=0.7,
+                               edgecolor=edge if face else "#d0d0d0", linestyle=style))
+        if face:
+            color = text_colors[r][c] if text_colors is not None else COLORS["text"]
+            ax.text(x0 + c + 0.5, y0 + r + 0.5, _number(value), ha="center", va="center",
+                    fontsize=fontsize, color=color)
+    _add(ax, cells, gid)
+
+
+_PANEL_GAP, _PANEL_LABEL = 1.0, 1.0  # cells between stamp panels; room for a panel's caption
+
+
+def _scatter_legend(scene: ScatterScene) -> str:
+    legend = "darker: stamps\noverlap and add"
+    if scene.cropped.any():
+        legend += f"\ngrey: cropped by\npadding={_fmt(scene.padding)}"
+    return legend
+
+
+def _scatter_layout(scene: ScatterScene) -> dict:
+    """Where the parts of a scatter diagram go, in cells (grids are placed by their top-left corner)."""
+    (h, w), (kh, kw), (fh, fw) = scene.x.shape, scene.weight.shape, scene.full.shape
+    column = max(w, kw, 4.5)  # wide enough for the captions "input x", "kernel W"
+    panels_x = column + 1.2
+    sum_x = panels_x + w * fw + (w - 1) * _PANEL_GAP + 2.0
+    sum_width = max(fw, 6.0)
+    top = _PANEL_LABEL
+    panels = h * fh + (h - 1) * (_PANEL_LABEL + 0.3)
+    left = h + 0.6 + _PANEL_LABEL + kh
+    below_sum = fh + 0.3 + 0.55 * (_scatter_legend(scene).count("\n") + 1)
+    return {"input": ((column - w) / 2 + 0.1, top), "kernel": ((column - kw) / 2 + 0.1, top + _PANEL_LABEL + h + 0.6),
+            "panels": (panels_x, top), "sum": (sum_x + (sum_width - fw) / 2, top),
+            "width": sum_x + sum_width + 0.2, "height": top + max(panels, left, below_sum) + 0.2}
+
+
+def _draw_stamps(ax, scene: ScatterScene, at: dict, fontsize: float) -> None:
+    """One panel per input pixel: its stamp on the uncropped output grid."""
+    (h, w), (fh, fw) = scene.x.shape, scene.full.shape
+    x0, y0 = at["panels"]
+    for r in range(h):
+        for c in range(w):
+            support = _stamp_support(scene, r, c)
+            faces = [[COLORS["stamp"] if (a, b) in support else None for b in range(fw)] for a in range(fh)]
+            px, py = x0 + c * (fw + _PANEL_GAP), y0 + r * (fh + _PANEL_LABEL + 0.3)
+            _value_grid(ax, scene.stamps[r, c], px, py, faces, fontsize, gid=f"stamp-{r}-{c}",
+                        edges=[[COLORS["argmax"]] * fw] * fh)
+            ax.text(px + fw / 2, py - 0.15, f"x[{r},{c}] = {_number(scene.x[r, c])}", ha="center",
+                    va="bottom", fontsize=_LABEL_PT)
+
+
+def _draw_scatter_sum(ax, scene: ScatterScene, at: dict, fontsize: float) -> None:
+    """The sum of the stamps: overlaps darker, cells cropped by ``padding`` grey and dashed."""
+    from matplotlib.patches import Rectangle
+
+    (fh, fw), cropped = scene.full.shape, scene.cropped
+    x0, y0 = at["sum"]
+    faces = [[COLORS["padding"] if cropped[r, c] else COLORS["overlap"] if scene.coverage[r, c] > 1
+              else COLORS["output"] for c in range(fw)] for r in range(fh)]
+    edges = [[COLORS["padding_edge"] if cropped[r, c] else COLORS["output_edge"] for c in range(fw)]
+             for r in range(fh)]
+    styles = [["--" if cropped[r, c] else "-" for c in range(fw)] for r in range(fh)]
+    texts = [[COLORS["padding_edge"] if cropped[r, c] else COLORS["text"] for c in range(fw)]
+             for r in range(fh)]
+    _value_grid(ax, scene.full, x0, y0, faces, fontsize, "sum-cells", edges, styles, texts)
+    (ph, pw), (oh, ow) = scene.padding, scene.output_shape
+    _add(ax, [Rectangle((x0 + pw, y0 + ph), ow, oh, facecolor="none", linewidth=2.0,
+                        edgecolor=COLORS["window_edge"])], "output")
+    caption = f"sum = output {oh}×{ow}" if not cropped.any() else f"sum → output {oh}×{ow}"
+    ax.text(x0 + fw / 2, y0 - 0.15, caption, ha="center", va="bottom", fontsize=_LABEL_PT)
+    ax.text(x0 + fw / 2, y0 + fh + 0.2, _scatter_legend(scene), ha="center", va="top",
+            fontsize=_LABEL_PT, linespacing=1.1)
+
+
+def draw_conv_transpose_scatter(x, weight, stride: IntPair = 1, padding: IntPair = 0,
+                                output_padding: IntPair = 0, dilation: IntPair = 1,
+                                ax=None, *, figsize=None):
+    r"""Draw ``F.conv_transpose2d`` the scatter way: each input pixel stamps a scaled kernel.
+
+    Left: the input ``x`` and the kernel ``W``. Middle: one panel per input pixel, its
+    stamp ``x[r, c]·W`` (orange) placed ``stride`` apart on the uncropped output grid.
+    Right: their sum, darker where stamps overlap; ``padding`` crops the grey cells.
+    Every number comes from ``F.conv_transpose2d`` (:func:`conv_transpose_scatter_scene`).
+
+    Args:
+        x: the input, shape ``(H, W)`` with at most :data:`MAX_STAMPS` pixels.
+        weight: the kernel, shape ``(kH, kW)``, as passed to ``F.conv_transpose2d``
+            (not flipped: stamps are the kernel as stored).
+        stride, padding, output_padding, dilation: as in ``F.conv_transpose2d``.
+        ax: draw into this Axes instead of a new figure.
+        figsize: size of a new figure in inches; chosen from the grid sizes if ``None``.
+
+    Returns:
+        The :class:`~matplotlib.figure.Figure`; ``fig.scatter_scene`` holds the numbers drawn.
+
+    Shape:
+        - x: :math:`(H, W)`, weight: :math:`(kH, kW)`
+        - drawn output: :math:`((H-1)s - 2p + d(k_H-1) + \text{output\_padding} + 1, \dots)`
+    """
+    scene = conv_transpose_scatter_scene(x, weight, stride, padding, output_padding, dilation)
+    at = _scatter_layout(scene)
+    fig, ax = _plain_axes(ax, figsize, at["width"], at["height"], max_size=(8.0, 4.0), title_lines=2)
+    ax.set_xlim(0, at["width"])
+    ax.set_ylim(at["height"], 0)
+    cell_points = 72 * ax.get_position().width * fig.get_figwidth() / at["width"]
+    fontsize = max(5.0, min(10.0, cell_points * 0.4))
+    h, w = scene.x.shape
+    kh, kw = scene.weight.shape
+    _value_grid(ax, scene.x, *at["input"], [[COLORS["input"]] * w] * h, fontsize, "input-cells")
+    ax.text(at["input"][0] + w / 2, at["input"][1] - 0.15, f"input x {h}×{w}", ha="center", va="bottom",
+            fontsize=_LABEL_PT)
+    _value_grid(ax, scene.weight, *at["kernel"], [[COLORS["stamp"]] * kw] * kh, fontsize, "kernel-cells",
+                edges=[[COLORS["argmax"]] * kw] * kh)
+    ax.text(at["kernel"][0] + kw / 2, at["kernel"][1] - 0.15, f"kernel W {kh}×{kw}", ha="center",
+            va="bottom", fontsize=_LABEL_PT)
+    _draw_stamps(ax, scene, at, fontsize)
+    _draw_scatter_sum(ax, scene, at, fontsize)
+    ax.text(at["sum"][0] - 0.9, at["sum"][1] + scene.full.shape[0] / 2, "=", ha="center", va="center",
+            fontsize=_TITLE_PT * 1.6)
+    ax.set_title(f"conv_transpose2d, stride {_fmt(scene.stride)}: each input pixel\n"
+                 f"adds its value × W to the output", fontsize=_TITLE_PT, fontweight="bold",
+                 linespacing=1.15)
+    fig.scatter_scene = scene
+    return fig

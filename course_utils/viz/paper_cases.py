@@ -58,6 +58,16 @@ class FigureCase:
     numerical: bool = False
     note: str = ""
 
+    def __post_init__(self):
+        _validate.instance("name", self.name, str, "a str (a file name of figures/ without its suffix)")
+        _validate.one_of("operation", self.operation, ("conv", "conv_transpose", "max_pool", "avg_pool"))
+        for name in ("i", "k", "s", "d"):
+            _validate.positive_int(name, getattr(self, name))
+        _validate.non_negative_int("p", self.p)
+        _validate.non_negative_int("relationship", self.relationship)
+        _validate.boolean("numerical", self.numerical)
+        _validate.instance("note", self.note, str, "a str")
+
 
 _CONV = [
     FigureCase("no_padding_no_strides", "conv", 4, 3, relationship=1),

@@ -202,10 +202,12 @@ def _curves(history):
 def _axes_pair(ax):
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(9, 3))
-    if not (isinstance(ax, (tuple, list, np.ndarray)) and len(ax) == 2
-            and all(isinstance(a, plt.Axes) for a in ax)):
+    if not (isinstance(ax, (tuple, list, np.ndarray)) and all(isinstance(a, plt.Axes) for a in ax)):
         raise TypeError(f"ax must be None or a pair of Axes (loss_ax, accuracy_ax), e.g. from "
                         f"plt.subplots(1, 2), got {check.describe(ax)}")
+    if len(ax) != 2:
+        raise ValueError(f"ax must be a pair of Axes (loss_ax, accuracy_ax), e.g. from plt.subplots(1, 2), "
+                         f"got {len(ax)} Axes")
     return ax[0], ax[1]
 
 
@@ -272,6 +274,7 @@ def confusion_matrix(targets, predictions, num_classes: int | None = None) -> to
     if num_classes is None:
         num_classes = max(seen, 1)
     num_classes = check.positive_int("num_classes", num_classes)
+    check.fits_in_memory("num_classes", num_classes, num_classes**2, "the matrix", 8)
     if seen > num_classes:
         raise ValueError(f"num_classes={num_classes} is too small: class index {seen - 1} occurs")
     flat = targets * num_classes + predictions
@@ -351,7 +354,7 @@ def model_graph(model: torch.nn.Module, *inputs):
     if not inputs:
         raise ValueError("model_graph needs an example input, e.g. model_graph(model, torch.zeros(1, 1, 28, 28))")
     with torch.enable_grad():
-        output = model(*inputs)
+        output = check.model_output("model", model, inputs, "the inputs given")
     if isinstance(output, (tuple, list)):
         output = output[0]
     if not isinstance(output, torch.Tensor) or output.grad_fn is None:
@@ -386,6 +389,7 @@ def save_model_graph(model: torch.nn.Module, *inputs, path, formats=None) -> lis
         formats = (path.suffix.lower()[1:],)
     elif isinstance(formats, str):
         formats = (formats,)
+    check.instance("formats", formats, (list, tuple), "None, 'png', 'svg' or a list of them")
     for fmt in formats:
         check.one_of("formats", fmt, ("png", "svg"))
     if not graphviz_available():
