@@ -22,8 +22,8 @@ from . import (
     expect_module,
     expect_shape,
     msg,
-    shown,
     set_language,  # noqa: F401  (``checks.set_language("zh")`` in the notebook)
+    shown,
 )
 from ._mistakes import is_placeholder
 
