@@ -727,6 +727,23 @@ def batchnorm_last_batch(name: str, value: Any, model: nn.Module) -> None:
                          f"batch_size)")
 
 
+# --------------------------------------------------------------------------- added for resnet (07)
+
+
+def module_class(name: str, value: Any, example: str) -> type[nn.Module]:
+    """A subclass of ``nn.Module`` itself (to be instantiated later), not an instance of one.
+
+    ``example`` names a class that fits, for the message (``block=BasicBlock``).
+    """
+    if isinstance(value, type) and issubclass(value, nn.Module):
+        return value
+    if isinstance(value, nn.Module):
+        raise TypeError(f"{name} must be an nn.Module class, got an instance of {type(value).__name__}; "
+                        f"pass the class itself, without calling it: {name}={type(value).__name__}")
+    raise TypeError(f"{name} must be an nn.Module class such as {example}, got {describe(value)}; "
+                    f"pass a class that subclasses nn.Module: {name}={example}")
+
+
 # --------------------------------------------------------------------------- added for the bad-input suite
 
 __all__ += ["fits_in_memory", "parameters_fit", "figure_size", "image_dpi", "model_output", "exception_class"]

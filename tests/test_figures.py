@@ -255,6 +255,15 @@ def test_the_rnn_graph_generator_redraws_notebook_06s_excerpt(tmp_path):
         assert new.size[1] < 700 and abs(new.size[0] - old.size[0]) < 60 and abs(new.size[1] - old.size[1]) < 60
 
 
+def test_the_resnet18_generator_reproduces_notebook_07s_diagrams(tmp_path, offline):
+    described = figures.resnet18_diagrams(tmp_path)
+    assert [name for name, _ in described] == ["resnet18_blocks.png", "resnet18_stages.png"]
+    for name, _ in described:
+        assert_same_png(tmp_path / name, FIGURES_DIR / name)
+    readme = (FIGURES_DIR / "README.md").read_text(encoding="utf-8")
+    assert all(f"| `{name}` | {what} |" in readme for name, what in described)
+
+
 def test_the_shapes_generator_redraws_notebook_00s_pictures(tmp_path):
     import matplotlib
     import matplotlib.pyplot as plt

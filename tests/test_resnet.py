@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from course_utils.checks import nb07
-from course_utils.models import DOWNSAMPLING, BasicBlock, ResNet18
+from course_utils.models import DOWNSAMPLING, BasicBlock, DeepMLP, LinearBlock, ResNet18
 
 
 def torchvision_resnet18(num_classes=1000, in_channels=3, **kwargs):
@@ -328,39 +328,78 @@ def right_7_2(c_in, c_out, stride):
     return convs + 4 * 2 * c_out + shortcut
 
 
-def right_7_3(num_classes):
+def right_7_4(num_classes):
     model = ResNet18(num_classes=num_classes)
     model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
     model.maxpool = nn.Identity()
     return model
 
 
-def biased_7_3(num_classes):
-    model = right_7_3(num_classes)
+def biased_7_4(num_classes):
+    model = right_7_4(num_classes)
     model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1)
     return model
 
 
-@pytest.mark.parametrize("check, right, wrong, wrong_message", [
-    (nb07.exercise_7_1, right_7_1, lambda s, c, k: (s[0], c, s[2] // k, s[3] // k), "expected (1, 256, 4, 4)"),
-    (nb07.exercise_7_2, right_7_2, lambda i, o, s: 9 * i * o + 3 * 9 * o * o + 8 * o, "expected 525,568"),
-    (nb07.exercise_7_3, right_7_3, biased_7_3, "conv1 has a bias"),
+class RightBlock(nn.Module):
+    """A learner's correct answer to 7.3, written from nn.Module."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.downsample = None
+        if stride != 1 or in_channels != out_channels:
+            self.downsample = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                                            nn.BatchNorm2d(out_channels))
+
+    def shortcut(self, x):
+        return x if self.downsample is None else self.downsample(x)
+
+    def forward(self, x):
+        out = torch.nn.functional.relu(self.bn1(self.conv1(x)))
+        return torch.nn.functional.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+class BiasedBlock(RightBlock):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, padding=1)
+
+
+class StarterBlock(nn.Module):
+    """The starter cell of 7.3, untouched."""
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        raise NotImplementedError
+
+
+@pytest.mark.parametrize("check, starter, right, wrong, wrong_message", [
+    (nb07.exercise_7_1, not_yet, right_7_1, lambda s, c, k: (s[0], c, s[2] // k, s[3] // k),
+     "expected (1, 256, 4, 4)"),
+    (nb07.exercise_7_2, not_yet, right_7_2, lambda i, o, s: 9 * i * o + 3 * 9 * o * o + 8 * o, "expected 525,568"),
+    (nb07.exercise_7_3, StarterBlock, RightBlock, BiasedBlock, "unexpected conv1.bias"),
+    (nb07.exercise_7_4, not_yet, right_7_4, biased_7_4, "conv1 has a bias"),
 ])
-def test_exercise_checks(check, right, wrong, wrong_message):
+def test_exercise_checks(check, starter, right, wrong, wrong_message):
     number = check.__name__[-3:].replace("_", ".")
-    assert printed(check, not_yet) == f"⏳ {number} not attempted yet\n"
+    assert printed(check, starter) == f"⏳ {number} not attempted yet\n"
+    assert printed(check, ...) == f"⏳ {number} not attempted yet\n"
     assert printed(check, right) == f"✅ {number} passed\n"
     message = printed(check, wrong)
     assert message.startswith(f"❌ {number}: ") and wrong_message in message and message.count("\n") == 1
 
 
-def test_check_7_3_catches_a_model_that_still_pools():
+def test_check_7_4_catches_a_model_that_still_pools():
     def still_pools(num_classes):
-        model = right_7_3(num_classes)
+        model = right_7_4(num_classes)
         model.maxpool = nn.MaxPool2d(3, 2, 1)
         return model
 
-    assert "model.maxpool still pools" in printed(nb07.exercise_7_3, still_pools)
+    assert "model.maxpool still pools" in printed(nb07.exercise_7_4, still_pools)
 
 
 @pytest.mark.parametrize("dtype, fix", [
@@ -373,3 +412,222 @@ def test_wrong_dtypes_get_a_type_error_with_the_fix_not_a_silent_cast(dtype, fix
     with pytest.raises(TypeError, match=rf"ResNet18's input has dtype {dtype} but the model's weights are "
                                         rf"torch.float32; {fix}"):
         small_model()(torch.zeros(1, 2, 32, 32, dtype=dtype))
+
+
+class NoFinalRelu(RightBlock):
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return self.bn2(self.conv2(out)) + self.shortcut(x)
+
+
+class ReluBeforeTheSum(RightBlock):
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out))) + self.shortcut(x)
+
+
+class NoShortcut(RightBlock):
+    def forward(self, x):
+        return torch.relu(self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x))))))
+
+
+class NoMiddleRelu(RightBlock):
+    def forward(self, x):
+        return torch.relu(self.bn2(self.conv2(self.bn1(self.conv1(x)))) + self.shortcut(x))
+
+
+class StrideOnBothConvs(RightBlock):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, stride, padding=1, bias=False)
+
+
+class ShortcutNamedShortcut(RightBlock):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.projection, self.downsample = self.downsample, None
+
+    def shortcut(self, x):
+        return x if self.projection is None else self.projection(x)
+
+
+class ShortcutOnlyWhenStrided(RightBlock):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        if stride == 1:
+            self.downsample = None
+
+
+class DownsampleInEveryBlock(RightBlock):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__(in_channels, out_channels, stride)
+        self.downsample = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                                        nn.BatchNorm2d(out_channels))
+
+
+class ScaledSum(RightBlock):
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out)) + 2 * self.shortcut(x))
+
+
+class SubclassOfOurs(BasicBlock):
+    pass
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (StarterBlock, "⏳ 7.3 not attempted yet"),
+    (NoFinalRelu, "hint: apply the ReLU after adding the shortcut"),
+    (ReluBeforeTheSum, "hint: the last ReLU comes after the addition, not before it"),
+    (NoShortcut, "hint: add the shortcut before the last ReLU"),
+    (NoMiddleRelu, "hint: apply a ReLU between bn1 and conv2"),
+    (StrideOnBothConvs, "StrideOnBothConvs(8, 16, stride=2) raised RuntimeError"),
+    (ShortcutNamedShortcut, "unexpected projection.0.weight"),
+    (ShortcutOnlyWhenStrided, "ShortcutOnlyWhenStrided(8, 16, stride=1) does not have torchvision's parameter names"),
+    (DownsampleInEveryBlock, "hint: a block that keeps the shape adds x itself: set self.downsample = None"),
+    (ScaledSum, "outputs differ from the expected ones by up to"),
+    (SubclassOfOurs, "SubclassOfOurs subclasses course_utils' BasicBlock"),
+    (RightBlock(8, 8), "expected the class itself"),
+])
+def test_check_7_3_names_each_mistake(answer, expected):
+    line = printed(nb07.exercise_7_3, answer)
+    assert expected in line and line.count("\n") == 1, line
+
+
+def test_check_7_3_hints_for_names_and_strides():
+    assert "name the shortcut self.downsample" in printed(nb07.exercise_7_3, ShortcutNamedShortcut)
+    assert "a block that changes the shape needs a shortcut" in printed(nb07.exercise_7_3, ShortcutOnlyWhenStrided)
+    assert "only conv1 gets the stride" in printed(nb07.exercise_7_3, StrideOnBothConvs)
+    assert "pass bias=False" in printed(nb07.exercise_7_3, BiasedBlock)
+
+
+# ---------------------------------------------------------------- ResNet18(block=...)
+
+
+def test_resnet18_builds_every_stage_from_the_given_block():
+    model = ResNet18(num_classes=10, block=RightBlock)
+    blocks = [m for m in model.modules() if isinstance(m, RightBlock)]
+    assert len(blocks) == 8 and not any(isinstance(m, BasicBlock) for m in model.modules())
+    assert [b.downsample is not None for b in blocks] == [False, False, True, False, True, False, True, False]
+    theirs = torchvision_resnet18(10).eval()
+    model.load_state_dict(theirs.state_dict(), strict=True)
+    x = torch.randn(2, 3, 40, 40)
+    with torch.no_grad():
+        assert torch.allclose(model.eval()(x), theirs(x), atol=1e-5)
+
+
+def test_resnet18_with_the_default_block_keeps_torchvisions_initial_weights():
+    torch.manual_seed(0)
+    ours = ResNet18(block=BasicBlock, zero_init_residual=True).state_dict()
+    torch.manual_seed(0)
+    theirs = torchvision.models.resnet18(weights=None, zero_init_residual=True).state_dict()
+    assert all(torch.equal(ours[key], theirs[key]) for key in theirs)
+
+
+def test_zero_init_residual_zeroes_the_given_blocks_bn2():
+    model = ResNet18(block=RightBlock, zero_init_residual=True)
+    assert all(torch.all(m.bn2.weight == 0) for m in model.modules() if isinstance(m, RightBlock))
+    assert torch.all(model.bn1.weight == 1)
+
+
+def test_zero_init_residual_needs_a_bn2():
+    class NoBn2(RightBlock):
+        def __init__(self, in_channels, out_channels, stride=1):
+            super().__init__(in_channels, out_channels, stride)
+            self.last_bn, self.bn2 = self.bn2, None
+
+    with pytest.raises(ValueError, match=r"zero_init_residual=True needs a BatchNorm2d called bn2 .* "
+                                         r"NoBn2.bn2 is None \(NoneType\); name it bn2"):
+        ResNet18(block=NoBn2, zero_init_residual=True)
+    assert ResNet18(block=NoBn2).fc.out_features == 1000  # fine without zero_init_residual
+
+
+@pytest.mark.parametrize("block, message", [
+    (BasicBlock(8, 8), r"block must be an nn.Module class, got an instance of BasicBlock; pass the class itself, "
+                       r"without calling it: block=BasicBlock"),
+    ("BasicBlock", r"block must be an nn.Module class such as BasicBlock, got 'BasicBlock' \(str\); "
+                   r"pass a class that subclasses nn.Module: block=BasicBlock"),
+    (int, r"block must be an nn.Module class such as BasicBlock, got <class 'int'> \(type\)"),
+])
+def test_resnet18_rejects_a_block_that_is_not_a_module_class(block, message):
+    with pytest.raises(TypeError, match=message):
+        ResNet18(block=block)
+
+
+# ---------------------------------------------------------------- LinearBlock and DeepMLP
+
+
+@pytest.mark.parametrize("depth, blocks", [(2, 0), (4, 1), (10, 4), (18, 8), (34, 16)])
+def test_deep_mlp_counts_depth_like_resnet(depth, blocks):
+    model = DeepMLP(depth)
+    assert len(model.blocks) == blocks
+    assert sum(isinstance(m, nn.Linear) for m in model.modules()) == depth
+    assert model(torch.randn(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_linear_block_computes_relu_of_branch_plus_input():
+    torch.manual_seed(0)
+    block = LinearBlock(6).eval()
+    x = torch.rand(4, 6)
+    with torch.no_grad():
+        branch = block.bn2(block.fc2(torch.relu(block.bn1(block.fc1(x)))))
+        assert torch.allclose(block(x), torch.relu(x + branch))
+        plain = LinearBlock(6, shortcut=False).eval()
+        plain.load_state_dict(block.state_dict())
+        assert torch.allclose(plain(x), torch.relu(branch))
+
+
+def test_linear_block_without_batch_norm_has_biases_instead():
+    with_bn, without = LinearBlock(5), LinearBlock(5, batch_norm=False)
+    assert with_bn.fc1.bias is None and isinstance(with_bn.bn2, nn.BatchNorm1d)
+    assert without.fc1.bias is not None and isinstance(without.bn2, nn.Identity)
+    assert "shortcut=True" in repr(with_bn)
+
+
+def test_deep_mlp_initialisation_is_kaiming_with_zero_biases():
+    torch.manual_seed(0)
+    model = DeepMLP(4, width=256, batch_norm=False)
+    weight = model.blocks[0].fc1.weight
+    assert abs(weight.std().item() / math.sqrt(2 / 256) - 1) < 0.02
+    assert all(torch.all(m.bias == 0) for m in model.modules() if isinstance(m, nn.Linear) and m.bias is not None)
+
+
+def test_deep_mlp_zero_init_residual_makes_every_block_the_identity():
+    model = DeepMLP(10, zero_init_residual=True)
+    h = torch.rand(5, 64)  # non-negative, as after the stem's ReLU
+    with torch.no_grad():
+        assert torch.equal(model.blocks(h), h)
+    assert all(torch.all(block.bn2.weight == 0) for block in model.blocks)
+    assert all(torch.all(block.bn1.weight == 1) for block in model.blocks)
+
+
+def test_deep_mlp_other_sizes():
+    model = DeepMLP(6, width=8, in_features=12, num_classes=3)
+    assert model(torch.randn(2, 12)).shape == (2, 3)
+    assert model(torch.randn(2, 3, 4)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(depth=9), ValueError, r"depth must be even \(1 stem layer \+ 2 per block \+ 1 head\), got 9; use 8 or 10"),
+    (dict(depth=0), ValueError, r"depth must be an even int of at least 2, got 0"),
+    (dict(depth=10.0), TypeError, r"depth must be an even int, got 10.0 \(float\); write 10"),
+    (dict(depth=10, width=0), ValueError, r"width must be a positive int, got 0"),
+    (dict(depth=10, shortcut="no"), TypeError, r"shortcut must be True or False, got 'no'"),
+    (dict(depth=10, batch_norm=False, zero_init_residual=True), ValueError,
+     r"zero_init_residual=True zeroes each block's last BatchNorm, but batch_norm=False leaves none"),
+])
+def test_deep_mlp_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DeepMLP(**kwargs)
+
+
+def test_deep_mlp_checks_its_input():
+    model = DeepMLP(4)
+    with pytest.raises(ValueError, match=r"DeepMLP was built with in_features=784 but each sample of the input "
+                                         r"\(shape \(2, 3, 32, 32\)\) has 3072 values; build it with "
+                                         r"DeepMLP\(..., in_features=3072\)"):
+        model(torch.randn(2, 3, 32, 32))
+    with pytest.raises(TypeError, match=r"DeepMLP's input has dtype torch.float64"):
+        model(torch.randn(2, 784, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"DeepMLP's input must be"):
+        model(torch.randn(784))

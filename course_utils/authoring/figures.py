@@ -38,6 +38,7 @@ __all__ = [
     "EXTRA_GENERATORS",
     "combined_model_graph",
     "combined_model_rnn_graph",
+    "resnet18_diagrams",
     "shapes_figures",
     "module_figures",
     "padding_modes_figure",
@@ -285,6 +286,20 @@ def _digit_at_sizes(sizes):
 #: ``generator(out_dir) -> [(file name, description), ...]``; see the module docstring.
 
 EXTRA_GENERATORS += [dynamic_inputs_figures]  # notebook 05
+
+
+def resnet18_diagrams(out_dir: Path) -> list[tuple[str, str]]:
+    """Draw notebook 07's diagrams: the two kinds of BasicBlock, and ResNet18's stages at 224×224."""
+    from course_utils.viz.resnet import draw_basic_blocks, draw_resnet18_stages
+
+    for name, draw in (("resnet18_blocks.png", draw_basic_blocks), ("resnet18_stages.png", draw_resnet18_stages)):
+        _save_png(draw(), out_dir / name)
+    return [("resnet18_blocks.png", "ResNet18's two kinds of `BasicBlock`, shapes measured (notebook 07)"),
+            ("resnet18_stages.png", "ResNet18 stage by stage on a 224×224 image: output shapes and parameters, "
+                                    "measured (notebook 07)")]
+
+
+EXTRA_GENERATORS += [resnet18_diagrams]  # notebook 07
 
 
 def _png_metadata() -> dict:

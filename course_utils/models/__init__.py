@@ -6,7 +6,8 @@ module            contents                                              notebook
 ``dynamic``       ``DynamicCNN``, ``DynamicLSTM``: any input size         05
 ``combined``      ``CombinedModel`` (CNN → ConvTranspose → RNN → GRU →    06
                   LSTM → Linear) and a variant whose RNNs really recur
-``resnet``        ``BasicBlock``, ``ResNet18``                            07
+``resnet``        ``BasicBlock``, ``ResNet18``; ``LinearBlock``,          07
+                  ``DeepMLP`` (plain and residual stacks for experiments)
 ================  ====================================================  ========
 
 ``from course_utils.models import ResNet18`` works for every name listed in a
@@ -15,7 +16,7 @@ submodule's ``__all__``.
 
 from course_utils.models.combined import CombinedModel, RowRecurrentModel
 from course_utils.models.dynamic import DynamicCNN, DynamicLSTM, lengths_tensor
-from course_utils.models.resnet import DOWNSAMPLING, BasicBlock, ResNet18
+from course_utils.models.resnet import DOWNSAMPLING, BasicBlock, DeepMLP, LinearBlock, ResNet18
 
-__all__ = ["BasicBlock", "CombinedModel", "DOWNSAMPLING", "DynamicCNN", "DynamicLSTM", "ResNet18",
-           "RowRecurrentModel", "lengths_tensor"]
+__all__ = ["BasicBlock", "CombinedModel", "DOWNSAMPLING", "DeepMLP", "DynamicCNN", "DynamicLSTM", "LinearBlock",
+           "ResNet18", "RowRecurrentModel", "lengths_tensor"]

@@ -19,7 +19,7 @@ from torch import nn
 
 from course_utils import _validate
 
-__all__ = ["BasicBlock", "ResNet18", "DOWNSAMPLING"]
+__all__ = ["BasicBlock", "ResNet18", "DOWNSAMPLING", "LinearBlock", "DeepMLP"]
 
 # The stem's conv and max-pool and the first blocks of layer2-4 each halve
 # the height and width (rounding up): five halvings, 2**5 = 32.
@@ -101,6 +101,9 @@ class ResNet18(nn.Module):
         in_channels: channels of the input images (3 for RGB, 1 for grey digits).
         zero_init_residual: start every block's last BN at weight 0, so each block
             begins as the identity (Goyal et al., 2017, arXiv:1706.02677).
+        block: the class of the residual blocks, called as ``block(in_channels,
+            out_channels, stride)``; it must have torchvision's module names for the
+            weights to load (``BasicBlock`` has). Use it to try your own block.
 
     Shape:
         - Input: :math:`(N, C_{in}, H, W)`, any :math:`H, W \ge 1`. In training mode
@@ -110,11 +113,13 @@ class ResNet18(nn.Module):
         - Output: :math:`(N, \text{num\_classes})` logits.
     """
 
-    def __init__(self, num_classes: int = 1000, in_channels: int = 3, zero_init_residual: bool = False):
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, zero_init_residual: bool = False,
+                 block: type[nn.Module] = BasicBlock):
         super().__init__()
         num_classes = _validate.positive_int("num_classes", num_classes)
         in_channels = _validate.positive_int("in_channels", in_channels)
         zero_init_residual = _validate.boolean("zero_init_residual", zero_init_residual)
+        block = _validate.module_class("block", block, "BasicBlock")
         # 11,167,104 parameters besides the stem's convolution and the last Linear layer
         _validate.parameters_fit("ResNet18", 11_167_104 + 64 * 49 * in_channels + 513 * num_classes,
                                  dict(num_classes=num_classes, in_channels=in_channels))
@@ -122,13 +127,13 @@ class ResNet18(nn.Module):
         self.bn1 = nn.BatchNorm2d(64)
         self.relu = nn.ReLU()
         self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
-        self.layer1 = _stage(64, 64, stride=1)
-        self.layer2 = _stage(64, 128, stride=2)
-        self.layer3 = _stage(128, 256, stride=2)
-        self.layer4 = _stage(256, 512, stride=2)
+        self.layer1 = _stage(block, 64, 64, stride=1)
+        self.layer2 = _stage(block, 64, 128, stride=2)
+        self.layer3 = _stage(block, 128, 256, stride=2)
+        self.layer4 = _stage(block, 256, 512, stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(512, num_classes)
-        _init_like_torchvision(self, zero_init_residual)
+        _init_like_torchvision(self, block, zero_init_residual)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = _check_images(self, x)
@@ -138,12 +143,12 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(self.avgpool(out), 1))
 
 
-def _stage(in_channels: int, out_channels: int, stride: int) -> nn.Sequential:
-    """Two BasicBlocks; only the first one may change the shape."""
-    return nn.Sequential(BasicBlock(in_channels, out_channels, stride), BasicBlock(out_channels, out_channels))
+def _stage(block: type[nn.Module], in_channels: int, out_channels: int, stride: int) -> nn.Sequential:
+    """Two blocks; only the first one may change the shape (torchvision's ``_make_layer``)."""
+    return nn.Sequential(block(in_channels, out_channels, stride), block(out_channels, out_channels, 1))
 
 
-def _init_like_torchvision(model: nn.Module, zero_init_residual: bool) -> None:
+def _init_like_torchvision(model: nn.Module, block: type[nn.Module], zero_init_residual: bool) -> None:
     # Kaiming (He) normal init keeps activations' variance steady through ReLUs;
     # the Linear layer keeps PyTorch's default init, as in torchvision.
     for module in model.modules():
@@ -154,8 +159,18 @@ def _init_like_torchvision(model: nn.Module, zero_init_residual: bool) -> None:
             nn.init.zeros_(module.bias)
     if zero_init_residual:
         for module in model.modules():
-            if isinstance(module, BasicBlock):
-                nn.init.zeros_(module.bn2.weight)
+            if isinstance(module, block):
+                _zero_last_batchnorm(module)
+
+
+def _zero_last_batchnorm(block: nn.Module) -> None:
+    """γ = 0 in the block's last BatchNorm: its residual branch outputs 0 and the block starts as ReLU(x)."""
+    last = getattr(block, "bn2", None)
+    if not isinstance(last, nn.BatchNorm2d):
+        raise ValueError(f"zero_init_residual=True needs a BatchNorm2d called bn2 at the end of every "
+                         f"block's residual branch, but {type(block).__name__}.bn2 is "
+                         f"{_validate.describe(last)}; name it bn2, or pass zero_init_residual=False")
+    nn.init.zeros_(last.weight)
 
 
 def _check_images(model: nn.Module, x) -> torch.Tensor:
@@ -203,3 +218,108 @@ def _too_small_to_train(x: torch.Tensor) -> str:
         f"{DOWNSAMPLING + 1} pixels high or wide. Use a batch of 2 or more, a larger image, or call "
         f"model.eval() for inference"
     )
+
+
+# --------------------------------------------------------------------------- a small residual network for experiments
+
+
+class LinearBlock(nn.Module):
+    r"""``BasicBlock`` with ``Linear`` layers instead of 3×3 convs: cheap enough to train 34 layers in a second.
+
+    :math:`\mathrm{ReLU}(F(x) + x)` with :math:`F` = Linear → BN → ReLU → Linear → BN, the
+    same pattern as ``BasicBlock``. Switches let an experiment change one thing at a time:
+
+    Args:
+        width: features in and out.
+        shortcut: ``True`` adds the input back (a residual block); ``False`` gives the
+            *plain* block :math:`\mathrm{ReLU}(F(x))`.
+        batch_norm: ``False`` replaces both BatchNorms by the identity (the Linear
+            layers then get a bias, since no BatchNorm removes it).
+
+    Shape:
+        - Input: :math:`(N, \text{width})`
+        - Output: :math:`(N, \text{width})`
+    """
+
+    def __init__(self, width: int, shortcut: bool = True, batch_norm: bool = True):
+        super().__init__()
+        width = _validate.positive_int("width", width)
+        self.shortcut = _validate.boolean("shortcut", shortcut)
+        batch_norm = _validate.boolean("batch_norm", batch_norm)
+        self.fc1 = nn.Linear(width, width, bias=not batch_norm)
+        self.bn1 = nn.BatchNorm1d(width) if batch_norm else nn.Identity()
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(width, width, bias=not batch_norm)
+        self.bn2 = nn.BatchNorm1d(width) if batch_norm else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.relu(self.bn1(self.fc1(x)))
+        out = self.bn2(self.fc2(out))
+        return self.relu(out + x if self.shortcut else out)
+
+    def extra_repr(self) -> str:
+        return f"shortcut={self.shortcut}"
+
+
+class DeepMLP(nn.Module):
+    r"""A stack of :class:`LinearBlock` s between a Linear stem and a Linear head, ``depth`` weight layers deep.
+
+    Counted like ResNet18 (He et al., 2015, arXiv:1512.03385): 1 stem layer + 2 per block
+    + 1 head, so ``depth=34`` has 16 blocks. Linear weights get Kaiming-normal
+    initialisation (``fan_in``, ReLU gain) and zero biases; BatchNorms start at
+    :math:`\gamma = 1, \beta = 0`, as in ``ResNet18``.
+
+    Args:
+        depth: number of Linear layers, an even number ≥ 2.
+        width: features of every hidden layer.
+        shortcut: residual blocks (``True``) or plain ones (``False``).
+        batch_norm: BatchNorm after every hidden Linear layer.
+        zero_init_residual: start every block's last BatchNorm at :math:`\gamma = 0`
+            (needs ``batch_norm=True``), so each residual block begins as ReLU(x).
+        in_features: values per input sample (784 for a 28×28 digit).
+        num_classes: size of the output.
+
+    Shape:
+        - Input: :math:`(N, *)` with ``in_features`` values per sample, e.g. :math:`(N, 1, 28, 28)`
+        - Output: :math:`(N, \text{num\_classes})` logits
+    """
+
+    def __init__(self, depth: int, width: int = 64, shortcut: bool = True, batch_norm: bool = True,
+                 zero_init_residual: bool = False, in_features: int = 784, num_classes: int = 10):
+        super().__init__()
+        depth = _validate.integer("depth", depth, minimum=2, what="an even int")
+        if depth % 2:
+            raise ValueError(f"depth must be even (1 stem layer + 2 per block + 1 head), got {depth}; "
+                             f"use {depth - 1} or {depth + 1}")
+        width = _validate.positive_int("width", width)
+        batch_norm = _validate.boolean("batch_norm", batch_norm)
+        if _validate.boolean("zero_init_residual", zero_init_residual) and not batch_norm:
+            raise ValueError("zero_init_residual=True zeroes each block's last BatchNorm, but batch_norm=False "
+                             "leaves none; pass batch_norm=True, or zero_init_residual=False")
+        self.in_features = _validate.positive_int("in_features", in_features)
+        num_classes = _validate.positive_int("num_classes", num_classes)
+        self.stem = nn.Sequential(nn.Flatten(), nn.Linear(self.in_features, width, bias=not batch_norm),
+                                  nn.BatchNorm1d(width) if batch_norm else nn.Identity(), nn.ReLU())
+        self.blocks = nn.Sequential(*[LinearBlock(width, shortcut, batch_norm) for _ in range((depth - 2) // 2)])
+        self.head = nn.Linear(width, num_classes)
+        _init_kaiming(self, zero_init_residual)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _validate.model_input(self, x, "(N, *)", ndim=range(2, 6))
+        if x[0].numel() != self.in_features:
+            raise ValueError(f"DeepMLP was built with in_features={self.in_features} but each sample of the "
+                             f"input (shape {tuple(x.shape)}) has {x[0].numel()} values; build it with "
+                             f"DeepMLP(..., in_features={x[0].numel()})")
+        return self.head(self.blocks(self.stem(x)))
+
+
+def _init_kaiming(model: nn.Module, zero_init_residual: bool) -> None:
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+    if zero_init_residual:
+        for block in model.modules():
+            if isinstance(block, LinearBlock):
+                nn.init.zeros_(block.bn2.weight)

@@ -15,6 +15,8 @@
 - ``viz.modules``: histograms of a layer's initial weights (01).
 - ``viz.sequences``: adaptive-pooling bins, an image at several sizes, and a
   padded batch next to its packed form (05).
+- ``viz.resnet``: ResNet18's two kinds of residual block and its stages, with
+  shapes measured on the model (07).
 
 Every public name of these modules is available here, e.g.
 ``from course_utils.viz import plot_history``.
@@ -80,6 +82,11 @@ from .plots import (
     show_mistakes,
     show_source,
 )
+from .resnet import (
+    draw_basic_blocks,
+    draw_resnet18_stages,
+    resnet18_stage_shapes,
+)
 from .rnn import (
     draw_gru_cell,
     draw_lstm_cell,
@@ -112,6 +119,9 @@ __all__ = [
     "MAX_CELLS",
     "MAX_FRAMES",
     "MAX_STAMPS",
+    "ConvScene",
+    "ReceptiveFieldScene",
+    "ScatterScene",
     "animate_conv",
     "animate_conv_transpose",
     "animate_pool",
@@ -120,7 +130,6 @@ __all__ = [
     "conv_scene",
     "conv_transpose_scatter_scene",
     "conv_transpose_scene",
-    "ConvScene",
     "draw_conv_step",
     "draw_conv_transpose_scatter",
     "draw_conv_transpose_step",
@@ -129,9 +138,7 @@ __all__ = [
     "draw_scene",
     "pool_scene",
     "receptive_field_scene",
-    "ReceptiveFieldScene",
     "save_gif",
-    "ScatterScene",
     "EXAMPLE_IMAGE",
     "EXAMPLE_KERNEL",
     "MAX_VALUE_CELLS",
@@ -142,12 +149,13 @@ __all__ = [
     "plot_weight_histograms",
     "CASES",
     "SEED",
+    "FigureCase",
     "case_by_name",
     "case_call",
-    "FigureCase",
     "make_scene",
     "numerical_example",
     "GRAPHVIZ_INSTALL_HINT",
+    "SourceCode",
     "confusion_matrix",
     "graphviz_available",
     "model_graph",
@@ -157,7 +165,9 @@ __all__ = [
     "show_images",
     "show_mistakes",
     "show_source",
-    "SourceCode",
+    "draw_basic_blocks",
+    "draw_resnet18_stages",
+    "resnet18_stage_shapes",
     "draw_gru_cell",
     "draw_lstm_cell",
     "draw_rnn_cell",
