@@ -20,12 +20,6 @@ ZH = _i18n.CATALOGS["zh"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _upcoming() -> dict[str, str]:
-    """Translations of templates on a branch not merged yet (not loaded into the catalog)."""
-    with CATALOG_FILE.open("rb") as file:
-        return tomllib.load(file).get("upcoming", {})
-
-
 def _replacement_fields(template: str) -> list[tuple[str, str, str]]:
     """Each field with its conversion and format spec, e.g. ("got", "r", "") for {got!r}."""
     return sorted((name, conversion or "", spec or "")
@@ -75,14 +69,6 @@ def test_translations_keep_the_fields_and_are_chinese():
     assert not _problems(ZH), "\n".join(_problems(ZH))
 
 
-def test_upcoming_translations_are_checked_too_and_moved_once_printed():
-    upcoming = _upcoming()
-    assert not _problems(upcoming), "\n".join(_problems(upcoming))
-    assert not set(upcoming) & set(ZH), "a template is both in [catalog] and in [upcoming]"
-    printed_now = [template for template in upcoming if template in checks.all_templates()]
-    assert not printed_now, "a checker prints these now: move them to [catalog] in zh.toml:\n" + "\n".join(printed_now)
-
-
 # one term per concept (docs/glossary.md): the variants a translator might reach for instead
 _NOT_THE_GLOSSARY_TERM = {"隐藏状态": "隐状态", "膨胀": "空洞率", "扩张": "空洞率", "单元状态": "细胞状态",
                           "记忆单元": "细胞状态", "快捷连接": "捷径", "跳跃连接": "捷径", "批归一化": "批量归一化",
@@ -91,8 +77,7 @@ _NOT_THE_GLOSSARY_TERM = {"隐藏状态": "隐状态", "膨胀": "空洞率", "�
 
 @pytest.mark.parametrize("variant", sorted(_NOT_THE_GLOSSARY_TERM))
 def test_the_glossary_terms_are_used(variant):
-    catalog = {**ZH, **_upcoming()}
-    found = [translation for translation in catalog.values() if variant in translation]
+    found = [translation for translation in ZH.values() if variant in translation]
     assert not found, f"write {_NOT_THE_GLOSSARY_TERM[variant]}, not {variant}: {found}"
 
 
