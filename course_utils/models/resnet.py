@@ -246,6 +246,7 @@ class LinearBlock(nn.Module):
         width = _validate.positive_int("width", width)
         self.shortcut = _validate.boolean("shortcut", shortcut)
         batch_norm = _validate.boolean("batch_norm", batch_norm)
+        _validate.parameters_fit("LinearBlock", 2 * width * (width + 2), dict(width=width))
         self.fc1 = nn.Linear(width, width, bias=not batch_norm)
         self.bn1 = nn.BatchNorm1d(width) if batch_norm else nn.Identity()
         self.relu = nn.ReLU()
@@ -253,6 +254,12 @@ class LinearBlock(nn.Module):
         self.bn2 = nn.BatchNorm1d(width) if batch_norm else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = _validate.model_input(self, x, "(N, width)", ndim=2)
+        width = self.fc1.in_features
+        if x.shape[1] != width:
+            raise ValueError(f"LinearBlock was built with width={width} but its input has shape {tuple(x.shape)}; "
+                             f"give it (N, {width}) inputs, or build LinearBlock({x.shape[1]})")
+        _refuse_one_sample_for_batchnorm(self, x)
         out = self.relu(self.bn1(self.fc1(x)))
         out = self.bn2(self.fc2(out))
         return self.relu(out + x if self.shortcut else out)
@@ -298,6 +305,11 @@ class DeepMLP(nn.Module):
                              "leaves none; pass batch_norm=True, or zero_init_residual=False")
         self.in_features = _validate.positive_int("in_features", in_features)
         num_classes = _validate.positive_int("num_classes", num_classes)
+        # stem + head + (depth - 2) / 2 blocks of two width × width layers (BatchNorm and biases: ~2 per unit)
+        _validate.parameters_fit("DeepMLP", (self.in_features + num_classes + 2) * width
+                                 + (depth - 2) * width * (width + 2) + num_classes,
+                                 dict(depth=depth, width=width, in_features=self.in_features,
+                                      num_classes=num_classes))
         self.stem = nn.Sequential(nn.Flatten(), nn.Linear(self.in_features, width, bias=not batch_norm),
                                   nn.BatchNorm1d(width) if batch_norm else nn.Identity(), nn.ReLU())
         self.blocks = nn.Sequential(*[LinearBlock(width, shortcut, batch_norm) for _ in range((depth - 2) // 2)])
@@ -310,7 +322,17 @@ class DeepMLP(nn.Module):
             raise ValueError(f"DeepMLP was built with in_features={self.in_features} but each sample of the "
                              f"input (shape {tuple(x.shape)}) has {x[0].numel()} values; build it with "
                              f"DeepMLP(..., in_features={x[0].numel()})")
+        _refuse_one_sample_for_batchnorm(self, x)
         return self.head(self.blocks(self.stem(x)))
+
+
+def _refuse_one_sample_for_batchnorm(model: nn.Module, x: torch.Tensor) -> None:
+    """BatchNorm1d in training mode needs two samples or more; torch's own message does not say what to do."""
+    if model.training and len(x) == 1 and any(isinstance(m, nn.BatchNorm1d) for m in model.modules()):
+        name = type(model).__name__
+        raise ValueError(f"{name}'s input holds one sample, and in training mode its BatchNorm needs more than "
+                         f"1 value per feature; use a batch of 2 or more, or call {name.lower()}.eval() for "
+                         f"inference")
 
 
 def _init_kaiming(model: nn.Module, zero_init_residual: bool) -> None:

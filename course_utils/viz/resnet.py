@@ -60,6 +60,9 @@ def resnet18_stage_shapes(image_size: int = 224, in_channels: int = 3, num_class
     image_size = check.positive_int("image_size", image_size)
     in_channels = check.positive_int("in_channels", in_channels)
     num_classes = check.positive_int("num_classes", num_classes)
+    # the largest tensors: the stem's 64 maps (at half the image's size, 64 · size² / 4 numbers), and the image
+    check.fits_in_memory("image_size", image_size, 16 * image_size**2, "the stem's feature maps")
+    check.fits_in_memory("in_channels", in_channels, in_channels * image_size**2, "the image")
     model = ResNet18(num_classes=num_classes, in_channels=in_channels).eval()
     table = trace_shapes(model, torch.zeros(1, in_channels, image_size, image_size), depth=1)
     stages = [{"name": "input", "shape": (in_channels, image_size, image_size), "params": 0}]

@@ -474,6 +474,19 @@ _constructor("BasicBlock", models.BasicBlock, lambda: {"in_channels": 4, "out_ch
 _constructor("ResNet18", models.ResNet18, lambda: {"num_classes": 10, "in_channels": 1, "zero_init_residual": False},
              [Arg("num_classes", positive_int()), Arg("in_channels", positive_int()),
               Arg("zero_init_residual", boolean())])
+_constructor("ResNet18", models.ResNet18, lambda: {"block": models.BasicBlock},
+             [Arg("block", Kind(lambda: wrong_objects() + [
+                 const("a block object", models.BasicBlock(4, 4), TypeError),
+                 const("a class that is no nn.Module", int, TypeError)], "an nn.Module class"))])
+_constructor("LinearBlock", models.LinearBlock, lambda: {"width": 4, "shortcut": True, "batch_norm": True},
+             [Arg("width", positive_int()), Arg("shortcut", boolean()), Arg("batch_norm", boolean())])
+_constructor("DeepMLP", models.DeepMLP,
+             lambda: {"depth": 4, "width": 4, "shortcut": True, "batch_norm": True, "zero_init_residual": False,
+                      "in_features": 6, "num_classes": 3},
+             [Arg("depth", positive_int(), extra=[const("odd", 5, ValueError), const("one layer", 1, ValueError)]),
+              Arg("width", positive_int()), Arg("shortcut", boolean()), Arg("batch_norm", boolean()),
+              Arg("zero_init_residual", boolean()), Arg("in_features", positive_int()),
+              Arg("num_classes", positive_int())])
 for _name in ("CombinedModel", "RowRecurrentModel"):
     _constructor(_name, getattr(models, _name), lambda: {"num_classes": 10},
                  [Arg("num_classes", positive_int(), says=("num_classes",),
@@ -512,6 +525,13 @@ _forward("ResNet18", lambda: _cached(models.ResNet18, num_classes=10, in_channel
          tensor((4,)),
          extra=[const("3 channels for 1", torch.zeros(2, 3, 32, 32), ValueError),
                 const("one small image in training mode", torch.zeros(1, 1, 16, 16), ValueError)])
+_forward("LinearBlock", lambda: _cached(models.LinearBlock, 4), lambda: _randn(3, 4), tensor((2,)),
+         extra=[const("5 features for 4", torch.zeros(3, 5), ValueError),
+                const("one sample in training mode", torch.zeros(1, 4), ValueError)])
+_forward("DeepMLP", lambda: _cached(models.DeepMLP, 4, width=4, in_features=6, num_classes=3),
+         lambda: _randn(3, 6), tensor((2,)),
+         extra=[const("7 features for 6", torch.zeros(3, 7), ValueError),
+                const("one sample in training mode", torch.zeros(1, 6), ValueError)])
 for _name in ("CombinedModel", "RowRecurrentModel"):
     _forward(_name, lambda _n=_name: _cached(getattr(models, _n)), lambda: _randn(2, 1, 28, 28), tensor((4,)),
              extra=[const("32×32 images", torch.zeros(2, 1, 32, 32), ValueError),
@@ -1027,6 +1047,17 @@ SPECS.append(Spec(
         ok={"class": "a class written in Python has source to show"}),
      Arg("docstring", boolean())],
 ))
+
+SPECS.append(Spec(("course_utils.viz.resnet18_stage_shapes",), viz.resnet18_stage_shapes,
+                  lambda: {"image_size": 32, "in_channels": 1, "num_classes": 10},
+                  [Arg("image_size", positive_int()), Arg("in_channels", positive_int()),
+                   Arg("num_classes", positive_int())]))
+SPECS.append(Spec(("course_utils.viz.draw_resnet18_stages",), viz.draw_resnet18_stages,
+                  lambda: {"image_size": 32, "in_channels": 1, "num_classes": 10, "ax": None},
+                  [Arg("image_size", positive_int()), Arg("in_channels", positive_int()),
+                   Arg("num_classes", positive_int()), Arg("ax", axes_kind(), ok={"None": "a new figure"})]))
+SPECS.append(Spec(("course_utils.viz.draw_basic_blocks",), viz.draw_basic_blocks, lambda: {"ax": None},
+                  [Arg("ax", axes_kind(), ok={"None": "a new figure"})]))
 
 for _name in ("draw_rnn_cell", "draw_gru_cell"):
     SPECS.append(Spec((f"course_utils.viz.{_name}",), getattr(viz, _name), lambda: {"ax": None},
