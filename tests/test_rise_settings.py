@@ -81,3 +81,10 @@ def test_a_stylesheet_without_the_box_rule_is_refused(tmp_path):
     css.write_text("body { color: black; }\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"css_path: .*rise\.css has no `\.jp-Notebook\.slides"):
         css_box_size(css)
+
+
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.stem[:2])
+def test_every_course_notebook_carries_the_settings(notebook):
+    # RISE shows the slides as the decks do only with these settings: `python -m
+    # course_utils.authoring.rise_settings` writes them
+    assert not settings_problems(read_notebook(notebook)), settings_problems(read_notebook(notebook))
