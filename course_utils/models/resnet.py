@@ -254,12 +254,7 @@ class LinearBlock(nn.Module):
         self.bn2 = nn.BatchNorm1d(width) if batch_norm else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _validate.model_input(self, x, "(N, width)", ndim=2)
-        width = self.fc1.in_features
-        if x.shape[1] != width:
-            raise ValueError(f"LinearBlock was built with width={width} but its input has shape {tuple(x.shape)}; "
-                             f"give it (N, {width}) inputs, or build LinearBlock({x.shape[1]})")
-        _refuse_one_sample_for_batchnorm(self, x)
+        x = _check_features(self, x)
         out = self.relu(self.bn1(self.fc1(x)))
         out = self.bn2(self.fc2(out))
         return self.relu(out + x if self.shortcut else out)
@@ -317,22 +312,28 @@ class DeepMLP(nn.Module):
         _init_kaiming(self, zero_init_residual)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = _validate.model_input(self, x, "(N, *)", ndim=range(2, 6))
-        if x[0].numel() != self.in_features:
-            raise ValueError(f"DeepMLP was built with in_features={self.in_features} but each sample of the "
-                             f"input (shape {tuple(x.shape)}) has {x[0].numel()} values; build it with "
-                             f"DeepMLP(..., in_features={x[0].numel()})")
-        _refuse_one_sample_for_batchnorm(self, x)
+        x = _check_features(self, x)
         return self.head(self.blocks(self.stem(x)))
 
 
-def _refuse_one_sample_for_batchnorm(model: nn.Module, x: torch.Tensor) -> None:
-    """BatchNorm1d in training mode needs two samples or more; torch's own message does not say what to do."""
+def _check_features(model: nn.Module, x) -> torch.Tensor:
+    """``x`` for a LinearBlock ``(N, width)`` or a DeepMLP ``(N, *)``: the model's dtype, its number of
+    features per sample, and two samples or more in training mode when the model has BatchNorm."""
+    name = type(model).__name__
+    if isinstance(model, LinearBlock):
+        x = _validate.model_input(model, x, "(N, width)", ndim=2)
+        argument, expected, build = "width", model.fc1.in_features, f"LinearBlock({x[0].numel()})"
+    else:
+        x = _validate.model_input(model, x, "(N, *)", ndim=range(2, 6))
+        argument, expected, build = "in_features", model.in_features, f"DeepMLP(..., in_features={x[0].numel()})"
+    if x[0].numel() != expected:
+        raise ValueError(f"{name} was built with {argument}={expected} but each sample of the input (shape "
+                         f"{tuple(x.shape)}) has {x[0].numel()} values; build it with {build}")
+    # BatchNorm1d in training mode needs two samples; torch's own message does not say what to do
     if model.training and len(x) == 1 and any(isinstance(m, nn.BatchNorm1d) for m in model.modules()):
-        name = type(model).__name__
         raise ValueError(f"{name}'s input holds one sample, and in training mode its BatchNorm needs more than "
-                         f"1 value per feature; use a batch of 2 or more, or call {name.lower()}.eval() for "
-                         f"inference")
+                         f"1 value per feature; use a batch of 2 or more, or call .eval() for inference")
+    return x
 
 
 def _init_kaiming(model: nn.Module, zero_init_residual: bool) -> None:
