@@ -194,7 +194,7 @@ def test_adaptive_pooling_is_avg_pooling_when_output_divides_input(size_in, size
 
 
 def test_adaptive_pooling_can_enlarge():
-    """reference.md: 3 → 5 on (0, 1, 2) gives (0, .5, 1, 1.5, 2)."""
+    """Adaptive pooling to more bins than inputs repeats and averages: 3 → 5 on (0, 1, 2) gives (0, .5, 1, 1.5, 2)."""
     out = nn.AdaptiveAvgPool1d(5)(torch.tensor([[[0.0, 1.0, 2.0]]]))
     assert torch.allclose(out.flatten(), torch.tensor([0.0, 0.5, 1.0, 1.5, 2.0]))
 
@@ -247,7 +247,7 @@ def test_padded_last_step_is_wrong_for_short_sequences():
 
 
 def test_packing_reference_example():
-    """reference.md §3: lengths [2, 5, 3] → batch_sizes [3, 3, 2, 1, 1], sorted_indices [1, 2, 0]."""
+    """Notebook 05's example: lengths [2, 5, 3] → batch_sizes [3, 3, 2, 1, 1], sorted_indices [1, 2, 0]."""
     torch.manual_seed(0)
     lengths = torch.tensor([2, 5, 3])
     padded = pad_sequence([torch.randn(n, 4) for n in lengths.tolist()], batch_first=True)

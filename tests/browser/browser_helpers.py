@@ -204,8 +204,9 @@ def open_rise(context, server, notebook: Path, timeout_ms: int = 90_000):
 
 
 def rise_copies(notebooks, folder: Path) -> list[Path]:
-    """Copies of ``notebooks`` in ``folder/notebooks/`` as RISE shows them once the lead has run
-    ``python -m course_utils.authoring.rise_settings``: with its ``metadata.rise``, next to
+    """Copies of ``notebooks`` in ``folder/notebooks/`` as RISE shows them with the settings
+    ``python -m course_utils.authoring.rise_settings`` writes (written again here, so that the measurement
+    does not depend on the committed notebooks): with their ``metadata.rise``, next to
     ``rise.css``, with ``folder/figures`` pointing at the repository's figures. ``folder`` must be
     below the lab server's root. The notebooks themselves are not touched."""
     from course_utils.authoring.rise_settings import RISE_CSS_NAME, apply_settings

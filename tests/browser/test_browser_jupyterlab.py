@@ -128,7 +128,7 @@ STALE_PROGRESS = re.compile(r"\b0/\d+")
 def test_stored_training_output_shows_no_stalled_progress_bar(number, lab_server, lab_context):
     """Opened without running, the training notebooks must not show a progress bar stuck at 0/n.
 
-    Fails until the notebooks are re-executed with the progress output `fit` prints now.
+    The committed outputs must show the finished run: the final bars and `fit`'s table per epoch.
     """
     notebook = next(p for p in NOTEBOOKS if p.name.startswith(number))
     page = lab_context.new_page()
