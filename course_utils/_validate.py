@@ -41,6 +41,7 @@ __all__ = [
     "one_of",
     "sizes",
     "instance",
+    "non_empty_list",
     "module",
     "tensor",
     "same_dtype",
@@ -185,6 +186,16 @@ def instance(name: str, value: Any, types: type | tuple[type, ...], expected: st
     """``value`` if it is an instance of ``types``; ``expected`` names them for the learner."""
     if not isinstance(value, types):
         raise TypeError(f"{name} must be {expected}, got {describe(value)}{'; ' + fix if fix else ''}")
+    return value
+
+
+def non_empty_list(name: str, value: Any, what: str, empty_fix: str) -> list | tuple:
+    """A non-empty list or tuple; ``what`` describes its entries (``"dicts such as {'stride': 2}"``) and
+    ``empty_fix`` says what to do instead of passing ``[]``. The entries are the caller's to check."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a non-empty list of {what}, got {describe(value)}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty list of {what}, got []; {empty_fix}")
     return value
 
 

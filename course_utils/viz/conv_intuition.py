@@ -322,12 +322,7 @@ def _padding_inputs(x, padding, modes):
     pad_h, pad_w = check.sizes("padding", padding, 2, minimum=0)
     if modes is None:
         modes = PADDING_MODES
-    if isinstance(modes, str) or not isinstance(modes, (list, tuple)):
-        raise TypeError(f"modes must be a non-empty list of padding modes such as ['zeros', 'reflect'], "
-                        f"got {check.describe(modes)}")
-    if not modes:
-        raise ValueError("modes must be a non-empty list of padding modes such as ['zeros', 'reflect'], got []; "
-                         "leave it out to draw all four")
+    check.non_empty_list("modes", modes, "padding modes such as ['zeros', 'reflect']", "leave it out to draw all four")
     for i, mode in enumerate(modes):
         check.one_of(f"modes[{i}]", mode, PADDING_MODES)
     height, width = x.shape

@@ -198,12 +198,8 @@ def conv1d_windows(length: int, kernel_size: int, stride: int = 1, padding: int 
 def _settings(settings) -> list[dict]:
     if settings is None:
         return [{}, {"stride": 2}, {"padding": 1}, {"dilation": 2}]
-    if not isinstance(settings, (list, tuple)):
-        raise TypeError(f"settings must be a non-empty list of dicts such as {{'stride': 2}}, got "
-                        f"{check.describe(settings)}")
-    if not settings:
-        raise ValueError("settings must be a non-empty list of dicts such as {'stride': 2}, got []; leave it out "
-                         "for the four default panels")
+    check.non_empty_list("settings", settings, "dicts such as {'stride': 2}",
+                         "leave it out for the four default panels")
     for i, setting in enumerate(settings):
         check.instance(f"settings[{i}]", setting, dict, "a dict such as {'stride': 2}")
         if set(setting) - {"stride", "padding", "dilation"}:
