@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+from course_utils.authoring.editions import EXERCISE_HEADING
 from course_utils.authoring.notebooks import read_notebook, source
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
@@ -104,7 +105,6 @@ def lint(notebook, name: str | None = None) -> list[str]:
 # so that "run all" never overwrites a learner's answer and slides never show an unearned ✅.
 # The set-up cell imports the checkers as ``from course_utils.checks import nbNN as checks``.
 
-EXERCISE_HEADING = re.compile(r"^#{2,3} Exercise (\d+)\.(\d+)\b", re.MULTILINE)
 CHECK_CALL = re.compile(r"\b(?:exercise|check)_(\d+)_(\d+)\s*\(")  # any checker call, old names too
 EXERCISE_TAGS = {"check", "solution"}
 TASK_SLIDES = {"slide", "subslide"}

@@ -5,6 +5,7 @@ Usage::
     python -m course_utils.authoring.editions student      # notebooks/*.ipynb -> build/student/
     python -m course_utils.authoring.editions solutions    # notebooks/*.ipynb -> build/solutions/
     python -m course_utils.authoring.editions student --out /tmp/handout notebooks/02_conv2d_by_hand.ipynb
+    python -m course_utils.authoring.editions student --language zh   # notebooks/zh/ -> build/student/zh/
 
 The notebooks in ``notebooks/`` are the teacher's edition: every exercise is four cells (the task,
 the learner's cell, a check cell tagged ``check``, a hidden solution tagged ``solution``). The two
@@ -37,17 +38,27 @@ from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 
-from course_utils.authoring.notebooks import read_notebook, source
+from course_utils.authoring.notebooks import (
+    LANGUAGES,
+    check_language,
+    in_language,
+    notebook_language,
+    read_notebook,
+    source,
+)
 from course_utils.authoring.slide_preprocessors import EmbedLocalImages
 from course_utils.authoring.slides import default_notebooks
 
-__all__ = ["EDITIONS", "EXERCISE_HEADING", "KeepExercises", "exercises", "export_edition",
+__all__ = ["EDITIONS", "EXERCISE_WORD", "EXERCISE_HEADING", "KeepExercises", "exercises", "export_edition",
            "build_edition", "main"]
 
 #: Each edition's default output folder.
 EDITIONS = {"student": Path("build") / "student", "solutions": Path("build") / "solutions"}
-#: The heading that opens an exercise's task cell: ``## Exercise 2.3 — …`` (or ``###``).
-EXERCISE_HEADING = re.compile(r"^#{2,3} Exercise (\d+)\.(\d+)\b", re.MULTILINE)
+#: What an exercise is called in each language's headings.
+EXERCISE_WORD = {"en": "Exercise", "zh": "练习"}
+#: The heading that opens an exercise's task cell: ``## Exercise 2.3 — …`` (or ``###``), in the
+#: Chinese edition ``## 练习 2.3 — …``.
+EXERCISE_HEADING = re.compile(rf"^#{{2,3}} (?:{'|'.join(EXERCISE_WORD.values())}) (\d+)\.(\d+)\b", re.MULTILINE)
 SOLUTION_TAG = "solution"
 CHECK_TAG = "check"
 
@@ -90,23 +101,30 @@ class KeepExercises(Preprocessor):
             if not cell.metadata.get("jupyter", True):
                 del cell.metadata["jupyter"]
             kept += [nb.cells[task], cell]
-        header = _solutions_header(title, name, len(kept) // 2)
+        header = _solutions_header(title, name, len(kept) // 2, notebook_language(nb))
         nb.cells = [header] + kept
         return nb, resources
 
 
-def _solutions_header(title: str, name: str, count: int):
+def _solutions_header(title: str, name: str, count: int, language: str = "en"):
     import nbformat
 
-    lesson = f"`notebooks/{name}.ipynb`" if name else "the lesson"
+    if language == "zh":
+        lesson = f"`notebooks/zh/{name}.ipynb`" if name else "本课"
+        text = (f"# 参考答案 · {title}\n\n"
+                f"{lesson} 的 {count} 道练习，每道附教师的参考答案及其打印的 ✅。"
+                "请先在课程 notebook 里自己完成练习，再来对照。\n\n"
+                "每个参考答案都是在课程 notebook 中、在其题目之前的单元格之后运行的。要运行某个答案，"
+                "把它粘贴到课程 notebook 中该题目的下方并在那里运行，它的检查会再次打印 ✅。")
+    else:
+        lesson = f"`notebooks/{name}.ipynb`" if name else "the lesson"
+        text = (f"# Solutions · {title}\n\n"
+                f"The {count} exercises of {lesson}, each with the teacher's solution and the ✅ it printed. "
+                "Try each exercise in the lesson first; compare afterwards.\n\n"
+                "Each solution ran in the lesson, after the cells above its task. To run one, paste it into the "
+                "lesson below the task and run it there; its check prints ✅ again.")
     return nbformat.v4.new_markdown_cell(
-        f"# Solutions · {title}\n\n"
-        f"The {count} exercises of {lesson}, each with the teacher's solution and the ✅ it printed. "
-        "Try each exercise in the lesson first; compare afterwards.\n\n"
-        "Each solution ran in the lesson, after the cells above its task. To run one, paste it into the "
-        "lesson below the task and run it there; its check prints ✅ again.",
-        metadata={"tags": ["edition-header"], "slideshow": {"slide_type": "slide"}},
-    )
+        text, metadata={"tags": ["edition-header"], "slideshow": {"slide_type": "slide"}})
 
 
 def _preprocessors(edition: str) -> list:
@@ -139,14 +157,16 @@ def export_edition(notebook, edition: str, out_dir) -> Path:
     return target
 
 
-def build_edition(edition: str, notebooks=None, out_dir=None, log=print) -> list[Path]:
-    """Export ``edition`` of every notebook (default: ``notebooks/*.ipynb``) into ``out_dir``."""
+def build_edition(edition: str, notebooks=None, out_dir=None, log=print, language: str = "en") -> list[Path]:
+    """Export ``edition`` of every notebook (default: ``language``'s, ``notebooks/*.ipynb`` or
+    ``notebooks/zh/*.ipynb``) into ``out_dir`` (default: ``build/<edition>``, ``build/<edition>/zh``)."""
     _preprocessors(edition)
-    paths = default_notebooks() if notebooks is None else [Path(p) for p in notebooks]
+    check_language(language)
+    paths = default_notebooks(language) if notebooks is None else [Path(p) for p in notebooks]
     if not paths:
         raise ValueError("notebooks: none given and no notebooks/*.ipynb found; "
                          "pass notebook paths or run from the repository root")
-    out = Path(out_dir) if out_dir is not None else EDITIONS[edition]
+    out = Path(out_dir) if out_dir is not None else in_language(EDITIONS[edition], language)
     written = []
     for path in paths:
         target = export_edition(path, edition, out)
@@ -160,10 +180,13 @@ def main(argv=None) -> int:
                                      description="Write the student or the solutions edition of the notebooks.")
     parser.add_argument("edition", choices=sorted(EDITIONS))
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
-    parser.add_argument("--out", type=Path, help="output folder (default: build/student or build/solutions)")
+    parser.add_argument("--out", type=Path, help="output folder (default: build/student or build/solutions, "
+                                                 "with /zh for the Chinese edition)")
+    parser.add_argument("--language", choices=sorted(LANGUAGES), default="en",
+                        help="the edition to export when no notebooks are given (default: en)")
     args = parser.parse_args(argv)
     try:
-        build_edition(args.edition, args.notebooks or None, args.out)
+        build_edition(args.edition, args.notebooks or None, args.out, language=args.language)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

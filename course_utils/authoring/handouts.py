@@ -5,6 +5,7 @@ Usage::
     python -m course_utils.authoring.handouts                # export the decks, then build/handouts/NN_name.pdf
     python -m course_utils.authoring.handouts --notes        # a page of speaker notes after each slide that has some
     python -m course_utils.authoring.handouts --no-export build/slides/02_conv2d_by_hand.slides.html
+    python -m course_utils.authoring.handouts --language zh  # the Chinese decks -> build/handouts/zh/
 
 How: each deck of :mod:`.slides` is opened offline in headless Chromium (Debian's ``chromium``,
 driven by Playwright; no browser download) in reveal.js's print view, ``?print-pdf``
@@ -28,6 +29,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from course_utils.authoring.notebooks import LANGUAGES, in_language
 
 __all__ = ["DEFAULT_OUT", "CHROMIUM_ARGS", "find_chromium", "print_view_url", "Handout", "print_handout",
            "build_handouts", "main"]
@@ -175,7 +178,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.handouts",
                                      description="Print each slide deck as a PDF handout, one page per slide.")
     parser.add_argument("decks", nargs="*", type=Path, help="decks to print (default: every build/slides deck)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/handouts)")
+    parser.add_argument("--out", type=Path, help="output folder (default: build/handouts, build/handouts/zh for zh)")
+    parser.add_argument("--language", choices=sorted(LANGUAGES), default="en",
+                        help="the edition whose decks to print when no decks are given (default: en)")
     parser.add_argument("--notes", action="store_true", help="add a page of speaker notes after each slide with some")
     parser.add_argument("--no-export", action="store_true",
                         help="print the decks already in build/slides instead of exporting them first")
@@ -185,12 +190,13 @@ def main(argv=None) -> int:
         if not decks:
             from course_utils.authoring import slides
 
+            deck_dir = in_language(slides.DEFAULT_OUT, args.language)
             if not args.no_export:
-                slides.build_decks(out_dir=slides.DEFAULT_OUT, require_offline=True)
-            decks = sorted(Path(slides.DEFAULT_OUT).glob("*.slides.html"))
+                slides.build_decks(out_dir=deck_dir, require_offline=True, language=args.language)
+            decks = sorted(deck_dir.glob("*.slides.html"))
         if not decks:
             raise ValueError("decks: none given and none in build/slides; run `make slides` first")
-        handouts = build_handouts(decks, args.out, notes=args.notes)
+        handouts = build_handouts(decks, args.out or in_language(DEFAULT_OUT, args.language), notes=args.notes)
     except (ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

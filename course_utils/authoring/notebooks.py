@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["read_notebook", "source"]
+__all__ = ["read_notebook", "source", "LANGUAGES", "SOURCE_LANGUAGE", "HTML_LANG", "check_language",
+           "notebook_language", "in_language", "repository_folder"]
 
 
 def read_notebook(notebook):
@@ -50,3 +51,53 @@ def source(cell) -> str:
     """
     text = cell.get("source", "")
     return "".join(text) if isinstance(text, list) else text
+
+
+# --------------------------------------------------------------------------- the course's languages
+#
+# The English notebooks in notebooks/ are the source; a translated edition is generated into
+# notebooks/<language>/ (course_utils/authoring/translate.py), and every output the authoring
+# tools write for it goes into a <language>/ folder beside the English one (build/slides/zh/, …).
+
+#: The editions of the course: language code → its name. "en" is the source.
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+SOURCE_LANGUAGE = "en"
+#: The language tag a web page in each language declares (``<html lang>``): it makes a browser pick
+#: the simplified-Chinese forms of the CJK glyphs a font shares with Japanese and Korean.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
+def notebook_language(nb) -> str:
+    """The language a course notebook is written in: its ``metadata.language``, set by the translation
+    generator, or English (the source notebooks carry no such key)."""
+    return check_language(nb.get("metadata", {}).get("language", SOURCE_LANGUAGE))
+
+
+def check_language(language) -> str:
+    """``language`` if it is one of :data:`LANGUAGES`, else a ``ValueError`` that lists them."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language: expected one of {', '.join(map(repr, LANGUAGES))}, got {language!r}; "
+                         "the English notebooks are 'en', the Chinese edition 'zh'")
+    return language
+
+
+def in_language(folder, language) -> Path:
+    """Where ``language``'s edition of ``folder`` lives: ``folder`` itself for English, else ``folder/<language>``.
+
+    ``in_language("notebooks", "zh")`` is ``notebooks/zh``; ``in_language("build/slides", "zh")`` is
+    ``build/slides/zh``.
+    """
+    folder = Path(folder)
+    return folder if check_language(language) == SOURCE_LANGUAGE else folder / language
+
+
+def repository_folder(notebook_dir) -> Path:
+    """The folder a notebook's relative links may reach: the repository above ``notebooks/``.
+
+    That is the notebook folder's parent for the English notebooks (``notebooks/``) and its
+    grandparent for a translated edition (``notebooks/zh/``), whose figures are ``../../figures``.
+    """
+    notebook_dir = Path(notebook_dir).resolve()
+    if notebook_dir.name in LANGUAGES and notebook_dir.parent.name == "notebooks":
+        return notebook_dir.parent.parent
+    return notebook_dir.parent

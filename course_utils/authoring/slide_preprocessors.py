@@ -25,6 +25,8 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Unicode
 
+from course_utils.authoring.notebooks import repository_folder
+
 __all__ = ["EmbedLocalImages", "LinkSiblingDecks", "StaticWidgets", "PREPROCESSORS"]
 
 
@@ -51,18 +53,19 @@ _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 class EmbedLocalImages(Preprocessor):
     """Replace relative image paths in markdown cells by ``data:`` URLs, so the deck carries its figures.
 
-    Only files below :attr:`root` are embedded (by default the notebook folder's parent, i.e. the
-    repository); URLs, absolute paths, anchors and missing files are left as they are.
+    Only files below :attr:`root` are embedded (by default the repository: the notebook folder's
+    parent, or its grandparent for a translated edition in ``notebooks/<language>/``); URLs, absolute
+    paths, anchors and missing files are left as they are.
     """
 
-    root = Unicode("", help="Embed only files below this folder (default: the notebook folder's parent)."
+    root = Unicode("", help="Embed only files below this folder (default: the repository above notebooks/)."
                    ).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "markdown":
             return cell, resources
         notebook_dir = _notebook_dir(resources)
-        root = Path(self.root).resolve() if self.root else notebook_dir.parent
+        root = Path(self.root).resolve() if self.root else repository_folder(notebook_dir)
         embedded = 0
 
         def data_url(match):

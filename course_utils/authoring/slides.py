@@ -5,6 +5,7 @@ Usage::
     python -m course_utils.authoring.slides                     # every notebooks/*.ipynb -> build/slides/
     python -m course_utils.authoring.slides --out build/slides notebooks/02_conv2d_by_hand.ipynb
     python -m course_utils.authoring.slides --cdn               # small decks that load reveal.js from a CDN
+    python -m course_utils.authoring.slides --language zh       # notebooks/zh/*.ipynb -> build/slides/zh/
 
 Each notebook becomes ``<out>/<name>.slides.html`` (open it in a browser; arrow keys move,
 ``S`` opens the speaker notes, ``Esc`` the overview) and ``<out>/index.html`` links them all.
@@ -39,7 +40,14 @@ import sys
 from pathlib import Path
 
 from course_utils.authoring import vendor
-from course_utils.authoring.notebooks import read_notebook
+from course_utils.authoring.notebooks import (
+    HTML_LANG,
+    LANGUAGES,
+    check_language,
+    in_language,
+    notebook_language,
+    read_notebook,
+)
 from course_utils.authoring.slide_plan import SlidePlan, slide_plan
 from course_utils.authoring.slide_preprocessors import PREPROCESSORS
 
@@ -61,7 +69,7 @@ def _deck_size(nb) -> tuple[int, int]:
     return size[0], size[1]
 
 
-def _exporter(urls: dict, width: int, height: int):
+def _exporter(urls: dict, width: int, height: int, language: str = "en"):
     """nbconvert's ``SlidesExporter`` with the course template, settings and preprocessors."""
     from nbconvert import SlidesExporter
     from traitlets.config import Config
@@ -74,6 +82,7 @@ def _exporter(urls: dict, width: int, height: int):
     settings.require_js_url = urls["requirejs"]
     settings.jquery_url = urls["jquery"]
     settings.mathjax_url = urls["mathjax"]
+    settings.language_code = HTML_LANG[language]  # <html lang="zh-CN">: Chinese glyph forms in the zh decks
     settings.reveal_theme = "white"  # its fonts ship with reveal.js; "simple" imports Google fonts
     settings.reveal_transition = "slide"
     settings.reveal_number = "c/t"
@@ -105,7 +114,7 @@ def export_deck(notebook, out_dir, urls: dict) -> tuple[Path, dict]:
     missing = [p.name for p in vendor.VENDOR_FILES if p.name not in urls]
     if missing:
         raise ValueError(f"urls: no URL for {', '.join(missing)}; build them with vendor.asset_urls()")
-    exporter = _exporter(urls, *_deck_size(nb))
+    exporter = _exporter(urls, *_deck_size(nb), language=notebook_language(nb))
     resources = {"metadata": {"name": path.stem, "path": str(path.parent.resolve())}}
     body, resources = exporter.from_notebook_node(nb, resources=resources)
     out = Path(out_dir)
@@ -115,10 +124,11 @@ def export_deck(notebook, out_dir, urls: dict) -> tuple[Path, dict]:
     return target, dict(resources.get("course_slides", {}))
 
 
-def default_notebooks() -> list[Path]:
-    """``notebooks/*.ipynb`` of the repository this package lives in, else of the current folder."""
+def default_notebooks(language: str = "en") -> list[Path]:
+    """``notebooks/*.ipynb`` (``notebooks/zh/*.ipynb`` for ``language="zh"``) of the repository this
+    package lives in, else of the current folder."""
     for folder in (vendor.PROJECT_DIR / "notebooks", Path.cwd() / "notebooks"):
-        found = sorted(folder.glob("*.ipynb"))
+        found = sorted(in_language(folder, language).glob("*.ipynb"))
         if found:
             return found
     return []
@@ -160,21 +170,24 @@ def _library_prefix(out: Path, offline: bool, require_offline: bool, npm: str | 
 
 
 def build_decks(notebooks=None, out_dir=DEFAULT_OUT, offline: bool = True, npm: str | None = "npm",
-                require_offline: bool = False, project_dir=vendor.PROJECT_DIR, log=print) -> list[Path]:
+                require_offline: bool = False, project_dir=vendor.PROJECT_DIR, language: str = "en",
+                log=print) -> list[Path]:
     """Export one deck per notebook into ``out_dir`` and return the decks' paths.
 
     Args:
-        notebooks: ``.ipynb`` paths; default every ``notebooks/*.ipynb`` (:func:`default_notebooks`).
+        notebooks: ``.ipynb`` paths; default every notebook of ``language``'s edition
+            (:func:`default_notebooks`: ``notebooks/*.ipynb``, ``notebooks/zh/*.ipynb``).
         out_dir: output folder; ``<out_dir>/_vendor`` receives the libraries.
         offline: install the libraries with npm and copy them next to the decks (True), or point
             the decks at the CDN (False).
         npm: the npm executable to use.
         require_offline: raise ``RuntimeError`` instead of falling back to the CDN.
         project_dir: the folder with ``package.json`` and ``package-lock.json`` (the repository).
+        language: the edition whose notebooks are the default (``"en"`` or ``"zh"``).
     """
     if require_offline and not offline:
         raise ValueError("offline=False contradicts require_offline=True")
-    paths = default_notebooks() if notebooks is None else [Path(p) for p in notebooks]
+    paths = default_notebooks(check_language(language)) if notebooks is None else [Path(p) for p in notebooks]
     if not paths:
         raise ValueError("notebooks: none given and no notebooks/*.ipynb found; "
                          "pass notebook paths or run from the repository root")
@@ -200,12 +213,15 @@ def main(argv=None) -> int:
     )
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to export (default: every notebooks/*.ipynb)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/slides)")
+    parser.add_argument("--out", type=Path, help="output folder (default: build/slides, build/slides/zh for zh)")
+    parser.add_argument("--language", choices=sorted(LANGUAGES), default="en",
+                        help="the edition to export when no notebooks are given (default: en)")
     parser.add_argument("--cdn", action="store_true",
                         help="install nothing; the decks load reveal.js etc. from the CDN when shown")
     args = parser.parse_args(argv)
     try:
-        build_decks(args.notebooks or None, args.out, offline=not args.cdn)
+        out = args.out or in_language(DEFAULT_OUT, args.language)
+        build_decks(args.notebooks or None, out, offline=not args.cdn, language=args.language)
     except (ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
