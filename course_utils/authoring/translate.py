@@ -15,8 +15,9 @@ prove. ``# NBVAL_…`` markers are code for nbval, not comments to translate.
 
 When an English cell changes, its hash no longer matches: the translation is *stale*. A cell
 with no entry is *missing*. ``status`` lists both by cell id, and tests/test_translations.py
-fails while any exist. The checkers print in the edition's language: the generator switches the
-set-up cell's ``checks.set_language("en")`` to the edition's language.
+fails while any exist. The checkers print in the edition's language: the generator adds
+``checks.set_language("zh")`` to the set-up cell, right below the line that imports ``checks``
+(:func:`localise_code`), and copies ``notebooks/rise.css`` (RISE reads it from the notebook's folder).
 
 Usage::
 
@@ -24,6 +25,7 @@ Usage::
     python -m course_utils.authoring.translate zh --todo     # a worklist per notebook under build/translate/zh/
     python -m course_utils.authoring.translate zh --merge build/translate/zh/02_conv2d_by_hand.yaml
     python -m course_utils.authoring.translate zh --build    # write and execute notebooks/zh/ (make zh)
+    python -m course_utils.authoring.translate zh --build --prose-only   # prose or comments changed: keep outputs
 
 A worklist holds, for each missing or stale cell, its id, hash, the English (``en``) and a
 ``text`` to replace with the translation; ``--merge`` checks it and files it into the store.
@@ -43,7 +45,8 @@ from pathlib import Path
 
 import yaml
 
-from course_utils.authoring.notebooks import read_notebook, source
+from course_utils.authoring.notebooks import LANGUAGES as COURSE_LANGUAGES
+from course_utils.authoring.notebooks import SOURCE_LANGUAGE, in_language, read_notebook, source
 
 __all__ = [
     "LANGUAGES",
@@ -52,6 +55,8 @@ __all__ = [
     "code_without_comments",
     "prose",
     "translatable",
+    "localise_code",
+    "join_chinese_lines",
     "load_store",
     "status",
     "write_todo",
@@ -64,8 +69,11 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 TRANSLATIONS = ROOT / "translations"
-LANGUAGES = {"zh": "简体中文"}
-SET_LANGUAGE = re.compile(r'checks\.set_language\("en"\)')
+#: The languages the English notebooks are translated into.
+LANGUAGES = {code: name for code, name in COURSE_LANGUAGES.items() if code != SOURCE_LANGUAGE}
+# the set-up cell's import of the checkers, below which the edition switches their language
+CHECKS_IMPORT = re.compile(r"^from course_utils\.checks import nb\d\d as checks$", re.M)
+RISE_CSS = "rise.css"
 NBVAL_MARK = re.compile(r"#\s*NBVAL_[A-Z_]+")
 # a link or image path relative to notebooks/ (../figures/x.png); the edition sits one folder deeper
 RELATIVE_UP = re.compile(r'(\]\(|src=")\.\./')
@@ -125,7 +133,8 @@ def _store_path(language: str, stem: str) -> Path:
 
 def _check_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(map(repr, LANGUAGES))}, got {language!r}")
+        raise ValueError(f"language: expected one of {', '.join(map(repr, LANGUAGES))}, got {language!r}; "
+                         "the English notebooks are the source and are not translated")
     return language
 
 
@@ -284,8 +293,36 @@ def merge(language: str, worklist: Path) -> Path:
 # --------------------------------------------------------------------------- generation
 
 
+# Chinese characters and the punctuation that goes with them (、。「」（），：；？！“”‘’—…)
+_CJK_CHAR = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
+# a line break inside a paragraph, between two Chinese characters
+_CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK_CHAR}])\n(?=[{_CJK_CHAR}])")
+_FENCE = re.compile(r"(```.*?```)", re.S)
+
+
+def join_chinese_lines(markdown: str) -> str:
+    """Join the lines of a paragraph where both sides of the break are Chinese.
+
+    Markdown turns a line break inside a paragraph into a space, and browsers show it (CSS does
+    not yet remove it between Chinese characters): "的\n张量" would read "的 张量". The store keeps
+    short lines, which are easier to review; the generated notebook joins them. Code blocks are
+    left as they are.
+    """
+    parts = _FENCE.split(markdown)
+    return "".join(part if part.startswith("```") else _CJK_LINE_BREAK.sub("", part) for part in parts)
+
+
 def _localise_markdown(text: str) -> str:
-    return RELATIVE_UP.sub(r"\1../../", text)
+    return join_chinese_lines(RELATIVE_UP.sub(r"\1../../", text))
+
+
+def localise_code(code: str, language: str) -> str:
+    """The English code cell as the ``language`` edition runs it: the checkers switched to that language.
+
+    Only the set-up cell changes: ``checks.set_language("zh")`` goes right below its
+    ``from course_utils.checks import nbNN as checks``; every other cell is returned as it is.
+    """
+    return CHECKS_IMPORT.sub(lambda m: f'{m.group(0)}\nchecks.set_language("{language}")', code, count=1)
 
 
 def translated_notebook(language: str, notebook: Path):
@@ -304,7 +341,7 @@ def translated_notebook(language: str, notebook: Path):
         if cell.cell_type == "markdown":
             text = _localise_markdown(text)
         else:
-            text = SET_LANGUAGE.sub(f'checks.set_language("{language}")', text)
+            text = localise_code(text, language)
             cell.outputs, cell.execution_count = [], None
         cell.source = text
     nb.metadata["language"] = language
@@ -312,24 +349,54 @@ def translated_notebook(language: str, notebook: Path):
 
 
 def _execute(nb, folder: Path) -> None:
+    """Run ``nb`` in a fresh kernel in ``folder``, as ``make execute`` runs an English notebook."""
     from nbconvert.preprocessors import ExecutePreprocessor
 
-    ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(folder)}})
+    ExecutePreprocessor(timeout=600, kernel_name="python3", coalesce_streams=True).preprocess(
+        nb, {"metadata": {"path": str(folder)}})
+
+
+def _keep_outputs(nb, previous: Path) -> None:
+    """Give ``nb``'s code cells the outputs they have in ``previous``, the edition as last executed.
+
+    Raises:
+        ValueError: if a code cell is new or its code (comments aside) changed: then only executing
+            the notebook gives its outputs.
+    """
+    old = {cell.id: cell for cell in read_notebook(previous).cells} if previous.is_file() else {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        before = old.get(cell.id)
+        if before is None or code_without_comments(source(before)) != code_without_comments(source(cell)):
+            raise ValueError(f"{previous.name}: the code of cell {cell.id} is new or changed, so its outputs must "
+                             "be made by running it: use --build without --prose-only (make zh)")
+        cell.outputs, cell.execution_count = before.outputs, before.execution_count
 
 
 def build(language: str, notebooks: list[Path] | None = None, execute: bool = True, log=print) -> list[Path]:
-    """Write (and execute) ``notebooks/<language>/NN_name.ipynb`` for every English notebook."""
+    """Write ``notebooks/<language>/NN_name.ipynb`` for every English notebook, executed in a fresh kernel.
+
+    With ``execute=False`` only prose and comments may have changed since the edition was last
+    executed: each code cell keeps its stored outputs (:func:`_keep_outputs`), which
+    tests/test_translations.py compares with the English notebook's, as after every build.
+    """
+    import shutil
+
     import nbformat
 
-    out_dir = NOTEBOOKS / _check_language(language)
+    out_dir = in_language(NOTEBOOKS, _check_language(language))
     out_dir.mkdir(exist_ok=True)
+    shutil.copyfile(NOTEBOOKS / RISE_CSS, out_dir / RISE_CSS)
     written = []
     for notebook in notebooks or english_notebooks():
         nb = translated_notebook(language, notebook)
+        path = out_dir / notebook.name
         if execute:
             log(f"executing {language}/{notebook.name} …")
             _execute(nb, out_dir)
-        path = out_dir / notebook.name
+        else:
+            _keep_outputs(nb, path)
         nbformat.write(nb, path)
         written.append(path)
     return written
@@ -347,13 +414,24 @@ def main(argv=None) -> int:
     action.add_argument("--todo", action="store_true", help="write worklists under build/translate/<language>/")
     action.add_argument("--merge", type=Path, metavar="WORKLIST", help="file a translated worklist into the store")
     action.add_argument("--build", action="store_true", help="write and execute notebooks/<language>/")
+    parser.add_argument("--prose-only", action="store_true",
+                        help="with --build, after changes to prose or comments only: keep each code cell's stored "
+                             "outputs instead of executing (refused if any code changed)")
     args = parser.parse_intermixed_args(argv)
     notebooks = [Path(p).resolve() for p in args.notebooks] or english_notebooks()
+    try:
+        return _run(args, notebooks)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args, notebooks: list[Path]) -> int:
     if args.merge:
         print(f"wrote {merge(args.language, args.merge)}")
         return 0
     if args.build:
-        for path in build(args.language, notebooks):
+        for path in build(args.language, notebooks, execute=not args.prose_only):
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
     if args.todo:
