@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["read_notebook", "source", "LANGUAGES", "SOURCE_LANGUAGE", "HTML_LANG", "check_language",
+__all__ = ["read_notebook", "source", "LANGUAGES", "SOURCE_LANGUAGE", "check_language",
            "notebook_language", "in_language", "repository_folder"]
 
 
@@ -62,9 +62,6 @@ def source(cell) -> str:
 #: The editions of the course: language code → its name. "en" is the source.
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 SOURCE_LANGUAGE = "en"
-#: The language tag a web page in each language declares (``<html lang>``): it makes a browser pick
-#: the simplified-Chinese forms of the CJK glyphs a font shares with Japanese and Korean.
-HTML_LANG = {"en": "en", "zh": "zh-CN"}
 
 
 def notebook_language(nb) -> str:

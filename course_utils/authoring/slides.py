@@ -41,7 +41,6 @@ from pathlib import Path
 
 from course_utils.authoring import vendor
 from course_utils.authoring.notebooks import (
-    HTML_LANG,
     LANGUAGES,
     check_language,
     in_language,
@@ -82,7 +81,9 @@ def _exporter(urls: dict, width: int, height: int, language: str = "en"):
     settings.require_js_url = urls["requirejs"]
     settings.jquery_url = urls["jquery"]
     settings.mathjax_url = urls["mathjax"]
-    settings.language_code = HTML_LANG[language]  # <html lang="zh-CN">: Chinese glyph forms in the zh decks
+    # <html lang="zh">: a browser then draws the characters CJK fonts share with Japanese in their Chinese
+    # forms. nbconvert accepts ISO 639-1 codes only (it replaces "zh-CN" by "en"), and "zh" is one.
+    settings.language_code = language
     settings.reveal_theme = "white"  # its fonts ship with reveal.js; "simple" imports Google fonts
     settings.reveal_transition = "slide"
     settings.reveal_number = "c/t"
