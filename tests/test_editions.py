@@ -1,7 +1,10 @@
-"""The student and solutions editions (course_utils/authoring/editions.py), built from every notebooks/*.ipynb.
+"""The student and solutions editions (course_utils/authoring/editions.py), built from every notebooks/*.ipynb
+and, for the Chinese edition, every notebooks/zh/*.ipynb.
 
 The exercises are found here with ``tests/notebook_lint.py``'s own parser, not the editions', so
-a heading the editions miss fails these tests.
+a heading the editions miss fails these tests. The student notebooks are executed in English only:
+the Chinese edition's code is the English code (tests/test_translations.py proves it), so running it
+again would only double the time.
 """
 
 from __future__ import annotations
@@ -15,16 +18,18 @@ from pathlib import Path
 import pytest
 
 from course_utils.authoring.editions import build_edition, export_edition
-from course_utils.authoring.notebooks import read_notebook, source
+from course_utils.authoring.notebooks import in_language, notebook_language, read_notebook, source
+from course_utils.checks import msg
 
-from notebook_lint import _exercises, _parse, defined_names, notebooks
+from notebook_lint import NOTEBOOK_DIR, _exercises, _parse, defined_names, notebooks
 
 NOTEBOOKS = notebooks()
+BOTH_EDITIONS = NOTEBOOKS + sorted((NOTEBOOK_DIR / "zh").glob("*.ipynb"))
 # Two kernels at a time on the two cores, each with its share of the threads.
 KERNEL_WORKERS = 2
 KERNEL_THREADS = str(max(1, (os.cpu_count() or 2) // KERNEL_WORKERS))
 DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,[A-Za-z0-9+/=]+")
-FIGURE_PATH = re.compile(r"\.\./figures/[\w.-]+")
+FIGURE_PATH = re.compile(r"(?:\.\./)+figures/[\w.-]+")  # ../figures, or ../../figures from notebooks/zh
 
 
 def _tags(cell) -> set:
@@ -40,22 +45,39 @@ def _same_except_figures(edited: str, original: str) -> bool:
     return DATA_URL.sub("<img>", edited) == FIGURE_PATH.sub("<img>", original)
 
 
+def _label(path: Path) -> str:
+    return path.stem[:2] if path.parent == NOTEBOOK_DIR else f"{path.parent.name}-{path.stem[:2]}"
+
+
+def _language(path: Path) -> str:
+    return "en" if path.parent == NOTEBOOK_DIR else path.parent.name
+
+
+def _built(edition: str, out: Path) -> Path:
+    """Build ``edition`` of both languages' notebooks under ``out`` (``out/zh`` for the Chinese one)."""
+    for language in ("en", "zh"):
+        paths = [p for p in BOTH_EDITIONS if _language(p) == language]
+        if paths:
+            build_edition(edition, paths, in_language(out, language), log=lambda *_: None)
+    return out
+
+
+def _edition_file(out: Path, notebook: Path) -> Path:
+    return in_language(out, _language(notebook)) / notebook.name
+
+
 def _exercise_ids(nb) -> list[str]:
     return [exercise_id for _, exercise_id in _exercises(nb.cells)]
 
 
 @pytest.fixture(scope="module")
 def student(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student")
-    build_edition("student", NOTEBOOKS, out, log=lambda *_: None)
-    return out
+    return _built("student", tmp_path_factory.mktemp("student"))
 
 
 @pytest.fixture(scope="module")
 def solutions(tmp_path_factory):
-    out = tmp_path_factory.mktemp("solutions")
-    build_edition("solutions", NOTEBOOKS, out, log=lambda *_: None)
-    return out
+    return _built("solutions", tmp_path_factory.mktemp("solutions"))
 
 
 def test_every_notebook_has_exercises():
@@ -64,10 +86,10 @@ def test_every_notebook_has_exercises():
     assert not missing, f"no '## Exercise N.M' heading in {missing}"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
+@pytest.mark.parametrize("notebook", BOTH_EDITIONS, ids=_label)
 def test_student_edition_removes_solutions_and_clears_checks(student, notebook):
     original = read_notebook(notebook)
-    edition = read_notebook(student / notebook.name)
+    edition = read_notebook(_edition_file(student, notebook))
     kept = [c for c in original.cells if "solution" not in _tags(c)]
     assert len(edition.cells) == len(kept), "the student edition must drop exactly the cells tagged 'solution'"
     solution_names = set()
@@ -127,10 +149,11 @@ def test_student_edition_runs_and_shows_its_exercises_not_attempted(student_runs
     assert not passed, f"cells {passed} show ✅ although no exercise was attempted"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
+@pytest.mark.parametrize("notebook", BOTH_EDITIONS, ids=_label)
 def test_solutions_edition_holds_each_task_and_solution_only(solutions, notebook):
     original = read_notebook(notebook)
-    edition = read_notebook(solutions / notebook.name)
+    edition = read_notebook(_edition_file(solutions, notebook))
+    language = notebook_language(original)
     header, *cells = edition.cells
     assert header.cell_type == "markdown" and header.metadata.get("tags") == ["edition-header"]
     exercises = _exercises(original.cells)
@@ -140,7 +163,8 @@ def test_solutions_edition_holds_each_task_and_solution_only(solutions, notebook
         expected = next(c for c in original.cells[task_index + 1:] if "solution" in _tags(c))
         assert source(solution) == source(expected), f"{exercise_id}: not its solution"
         assert not solution.metadata.get("jupyter", {}).get("source_hidden"), f"{exercise_id}: solution hidden"
-        assert _stdout(solution).endswith(f"✅ {exercise_id} passed\n"), f"{exercise_id}: no ✅ output"
+        passed = msg("✅ {id} passed", id=exercise_id).render(language)  # "✅ 2.1 通过" in the Chinese edition
+        assert _stdout(solution).endswith(passed + "\n"), f"{exercise_id}: no {passed!r} output"
     assert exercise_id_list(edition) == [exercise_id for _, exercise_id in exercises]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_utils.authoring import handouts
-from course_utils.authoring.notebooks import read_notebook, source
+from course_utils.authoring.notebooks import in_language, read_notebook, source
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -31,8 +31,33 @@ CHROMIUM_ARGS, CHROMIUM_CANDIDATES, find_chromium = handouts.CHROMIUM_ARGS, hand
     handouts.find_chromium
 
 
-def notebooks() -> list[Path]:
-    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+def notebooks(language: str = "en") -> list[Path]:
+    """The notebooks of one edition: ``notebooks/*.ipynb`` (English) or ``notebooks/zh/*.ipynb``."""
+    return sorted(in_language(NOTEBOOK_DIR, language).glob("*.ipynb"))
+
+
+def both_editions() -> list[Path]:
+    """Every English notebook, then every notebook of the Chinese edition."""
+    return notebooks("en") + notebooks("zh")
+
+
+# The Chinese notebooks the JupyterLab tests open (the decks and handouts tests take all of them). The
+# Chinese edition's cells, outputs and figures are the English ones (tests/test_translations.py), so
+# what is left to see in JupyterLab is that Chinese prose renders; two notebooks, one of them with the
+# most formulas and tables (04), show it at a quarter of the time of all eight.
+LAB_SAMPLE_ZH = ("00", "04")
+
+
+def lab_notebooks() -> list[Path]:
+    """Every English notebook and :data:`LAB_SAMPLE_ZH` of the Chinese edition."""
+    return notebooks("en") + [p for p in notebooks("zh") if p.name[:2] in LAB_SAMPLE_ZH]
+
+
+def label(notebook) -> str:
+    """A short name for a notebook in test ids and file names: ``02`` or, in the Chinese edition, ``zh-02``."""
+    notebook = Path(notebook)
+    number = notebook.name[:2]
+    return number if notebook.parent.resolve() == NOTEBOOK_DIR else f"{notebook.parent.name}-{number}"
 
 
 # --------------------------------------------------------------------------- decks
@@ -48,6 +73,27 @@ MIN_CODE_PX = 14  # code cells, printed output, ASCII diagrams (anything monospa
 def install_fit_measure(page) -> None:
     """Make ``window.courseFit`` (measure_slides.js) available in ``page``."""
     page.evaluate(f"() => {{ window.courseFit = {MEASURE_SLIDES_JS}; return true; }}")
+
+
+def fonts_of_first_heading(page) -> dict[str, int]:
+    """The fonts Chromium drew the first slide's ``<h1>`` with, ``{family: glyphs drawn}``: what DevTools
+    shows under "Rendered Fonts" (``CSS.getPlatformFontsForNode``), the fonts really used, fallbacks included."""
+    client = page.context.new_cdp_session(page)
+    try:
+        client.send("DOM.enable")
+        client.send("CSS.enable")
+        root = client.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = client.send("DOM.querySelector", {"nodeId": root, "selector": ".reveal .slides h1"})["nodeId"]
+        fonts = client.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] if node else []
+    finally:
+        client.detach()
+    return {font["familyName"]: font["glyphCount"] for font in fonts}
+
+
+def chinese_font_families() -> set[str]:
+    """Every installed font family that covers Chinese, as fontconfig says (``fc-list :lang=zh``)."""
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=True).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",") if name.strip()}
 
 
 def measure_deck(page) -> dict:
@@ -67,6 +113,7 @@ DECK_FACTS_JS = r"""
   math_errors: document.querySelectorAll('.MathJax_CHTML_Error, merror, .mjx-merror').length,
   width: Reveal.getConfig().width,
   height: Reveal.getConfig().height,
+  lang: document.documentElement.lang,
 })
 """
 

@@ -74,11 +74,19 @@ def screenshot_dir():
 
 @pytest.fixture(scope="session")
 def decks(browser):
-    """Export every notebook to build/slides (offline; libraries fetched once with npm)."""
+    """Export every notebook of both editions to build/slides and build/slides/zh (offline; libraries
+    fetched once with npm), keyed by :func:`browser_helpers.label` (``02``, ``zh-02``)."""
+    from course_utils.authoring.notebooks import in_language
     from course_utils.authoring.slides import build_decks
 
-    paths = build_decks(bh.notebooks(), bh.BUILD_DIR / "slides", require_offline=True, log=lambda *_: None)
-    return {path.name.removesuffix(".slides.html"): path for path in paths}
+    found = {}
+    for language in ("en", "zh"):
+        notebooks = bh.notebooks(language)
+        if notebooks:
+            out = in_language(bh.BUILD_DIR / "slides", language)
+            paths = build_decks(notebooks, out, require_offline=True, log=lambda *_: None)
+            found.update({bh.label(notebook): path for notebook, path in zip(notebooks, paths, strict=True)})
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -88,17 +96,19 @@ def deck_results(browser, decks, screenshot_dir):
     cache = {}
 
     def result(notebook: Path) -> dict:
-        if notebook.stem not in cache:
-            opened = bh.open_deck_offline(context, decks[notebook.stem])
+        name = bh.label(notebook)
+        if name not in cache:
+            opened = bh.open_deck_offline(context, decks[name])
             page = opened.page
             page.evaluate("async () => { if (window.MathJax && MathJax.Hub) "
                           "await new Promise(resolve => MathJax.Hub.Queue(resolve)); }")
             facts = page.evaluate(bh.DECK_FACTS_JS)
-            page.screenshot(path=str(screenshot_dir / f"{notebook.name[:2]}.png"))
+            page.screenshot(path=str(screenshot_dir / f"{name}.png"))
+            fonts = bh.fonts_of_first_heading(page)
             measure = bh.measure_deck(page)
             page.close()
-            cache[notebook.stem] = {"opened": opened, "facts": facts, "measure": measure}
-        return cache[notebook.stem]
+            cache[name] = {"opened": opened, "facts": facts, "measure": measure, "fonts": fonts}
+        return cache[name]
 
     yield result
     context.close()

@@ -5,6 +5,8 @@ headless Chromium with every non-file request aborted. A screenshot of each deck
 is saved as build/screenshots/NN.png, the list of slides that do not fit as build/slide_fit_report.txt.
 """
 
+import re
+
 import pytest
 
 from course_utils.authoring.notebooks import read_notebook, source
@@ -12,11 +14,12 @@ from course_utils.authoring.slide_plan import slide_plan
 
 import browser_helpers as bh
 
-NOTEBOOKS = bh.notebooks()
+NOTEBOOKS = bh.both_editions()
+CHINESE = bh.notebooks("zh")
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=bh.label)
 def test_deck_renders_offline_with_the_slides_the_metadata_asks_for(notebook, deck_results, screenshot_dir):
     result = deck_results(notebook)
     opened, facts = result["opened"], result["facts"]
@@ -35,10 +38,10 @@ def test_deck_renders_offline_with_the_slides_the_metadata_asks_for(notebook, de
     markdown = "".join(source(c) for c in read_notebook(notebook).cells if c.cell_type == "markdown")
     if "$" in markdown:
         assert facts["math_rendered"] > 0, "the notebook has $…$ maths but nothing was typeset"
-    assert (screenshot_dir / f"{notebook.name[:2]}.png").stat().st_size > 5_000
+    assert (screenshot_dir / f"{bh.label(notebook)}.png").stat().st_size > 5_000
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=bh.label)
 def test_every_slide_fits_the_screen_with_readable_text(notebook, deck_results, fit_report_file):
     """With every fragment shown and nothing moving: nothing below the 720 px screen (text in a box
     that clips or scrolls counts where it would be drawn), no text under 16 px, no code under 14 px,
@@ -46,13 +49,27 @@ def test_every_slide_fits_the_screen_with_readable_text(notebook, deck_results, 
     result = deck_results(notebook)
     plan = slide_plan(notebook)
     assert len(result["measure"]["slides"]) == plan.total
-    problems = bh.fit_report(notebook.name[:2], result["measure"]["slides"], plan, read_notebook(notebook))
-    fit_report_file[notebook.name] = problems
+    problems = bh.fit_report(bh.label(notebook), result["measure"]["slides"], plan, read_notebook(notebook))
+    fit_report_file[bh.label(notebook)] = problems
     assert not problems, (
         f"{notebook.name}: {len(problems)} of {plan.total} slides do not fit {bh.SCREEN['width']}×"
         f"{bh.SCREEN['height']} or show text too small to read (split them with subslide/fragment cells, "
         "shorten code or outputs, print captions as text):\n" + "\n".join(problems)
     )
+
+
+@pytest.mark.parametrize("notebook", CHINESE, ids=bh.label)
+def test_chinese_decks_draw_their_characters_with_a_chinese_font(notebook, deck_results):
+    """No tofu (□): every Chinese character of the title is drawn by a font that has Chinese glyphs
+    (fontconfig's list; CI installs fonts-wqy-microhei), and the deck declares <html lang="zh">."""
+    result = deck_results(notebook)
+    title = source(read_notebook(notebook).cells[0]).splitlines()[0]
+    characters = len(re.findall(r"[\u4e00-\u9fff]", title))
+    chinese_fonts = bh.chinese_font_families()
+    drawn = sum(count for family, count in result["fonts"].items() if family in chinese_fonts)
+    assert characters > 0, f"the title {title!r} has no Chinese"
+    assert drawn >= characters, f"{title!r}: fonts used {result['fonts']}; fonts with Chinese: {chinese_fonts}"
+    assert result["facts"]["lang"] == "zh"
 
 
 # --------------------------------------------------------------------------- the measurement itself

@@ -29,7 +29,7 @@ def close_sessions(server, notebook):
 
 @pytest.mark.browser
 @pytest.mark.jupyterlab
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem[:2])
+@pytest.mark.parametrize("notebook", bh.lab_notebooks(), ids=bh.label)
 def test_notebook_opens_and_renders_in_jupyterlab(notebook, lab_server, lab_context, screenshot_dir):
     page = lab_context.new_page()
     already_blocked = len(lab_context.external_requests)
@@ -38,7 +38,8 @@ def test_notebook_opens_and_renders_in_jupyterlab(notebook, lab_server, lab_cont
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     try:
         # ?reset: a fresh workspace, so only this notebook is open
-        page.goto(f"{lab_server.url}/lab/tree/notebooks/{notebook.name}?reset&token={lab_server.token}")
+        where = notebook.relative_to(bh.ROOT).as_posix()
+        page.goto(f"{lab_server.url}/lab/tree/{where}?reset&token={lab_server.token}")
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         title = panel.locator(".jp-MarkdownCell .jp-RenderedMarkdown h1").first
         title.wait_for(timeout=LOAD_TIMEOUT_MS)
@@ -51,7 +52,7 @@ def test_notebook_opens_and_renders_in_jupyterlab(notebook, lab_server, lab_cont
         assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").first.inner_text()
         # jupyterlab_rise's "Render as Reveal Slideshow" button is in the notebook toolbar
         assert panel.locator('[data-command="RISE:preview"]').count() == 1
-        page.screenshot(path=str(screenshot_dir / f"lab_{notebook.name[:2]}.png"))
+        page.screenshot(path=str(screenshot_dir / f"lab_{bh.label(notebook)}.png"))
         assert errors == [], "JupyterLab logged errors in the browser console"
         assert lab_context.external_requests[already_blocked:] == [], "JupyterLab tried to reach the internet"
     finally:
@@ -133,7 +134,8 @@ def test_stored_training_output_shows_no_stalled_progress_bar(number, lab_server
     notebook = next(p for p in NOTEBOOKS if p.name.startswith(number))
     page = lab_context.new_page()
     try:
-        page.goto(f"{lab_server.url}/lab/tree/notebooks/{notebook.name}?reset&token={lab_server.token}")
+        where = notebook.relative_to(bh.ROOT).as_posix()
+        page.goto(f"{lab_server.url}/lab/tree/{where}?reset&token={lab_server.token}")
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         panel.locator(".jp-OutputArea-output").first.wait_for(timeout=LOAD_TIMEOUT_MS)
         page.wait_for_load_state("networkidle")
