@@ -3,7 +3,7 @@
 The edition is written into a folder of its own, with no ``figures/`` next to it, so every picture
 it shows must travel inside the notebook; the check cells must be empty ("[ ]:", no output) and no
 solution may be on the page. A screenshot of each notebook goes to build/screenshots/student_NN.png.
-Every English notebook is opened, and two of the Chinese edition (browser_helpers.LAB_SAMPLE_ZH; the
+Every English notebook is opened, and two of the Chinese edition (browser_helpers.SAMPLE_ZH; the
 student edition of all eight is checked cell by cell in tests/test_editions.py).
 """
 
@@ -16,7 +16,7 @@ from course_utils.authoring.notebooks import notebook_language, read_notebook
 
 import browser_helpers as bh
 
-NOTEBOOKS = bh.lab_notebooks()
+NOTEBOOKS = bh.english_and_sample_zh()
 LOAD_TIMEOUT_MS = 90_000
 
 

@@ -29,7 +29,7 @@ def close_sessions(server, notebook):
 
 @pytest.mark.browser
 @pytest.mark.jupyterlab
-@pytest.mark.parametrize("notebook", bh.lab_notebooks(), ids=bh.label)
+@pytest.mark.parametrize("notebook", bh.english_and_sample_zh(), ids=bh.label)
 def test_notebook_opens_and_renders_in_jupyterlab(notebook, lab_server, lab_context, screenshot_dir):
     page = lab_context.new_page()
     already_blocked = len(lab_context.external_requests)

@@ -1,6 +1,7 @@
 """PDF handouts (course_utils/authoring/handouts.py), checked with poppler-utils as a reader would see them.
 
-Every deck is printed once (offline, by the Chromium of the other browser tests); then per deck: one
+Every English deck and two Chinese ones (browser_helpers.SAMPLE_ZH) are printed once (offline, by the
+Chromium of the other browser tests); then per deck: one
 page per slide (slide_plan's count), no blank page, nothing cut off at a page's edge (measured in
 reveal.js's print view before printing), the first page shows the deck's title. A deck with a slide
 far too tall and an empty slide show that the cut-off and blank-page checks fail when they should.
@@ -20,7 +21,7 @@ from course_utils.authoring.slides import VENDOR_DIR_NAME, export_deck
 
 import browser_helpers as bh
 
-NOTEBOOKS = bh.both_editions()
+NOTEBOOKS = bh.english_and_sample_zh()  # every English deck and two Chinese ones (bh.SAMPLE_ZH)
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdftoppm"))
 
 
@@ -56,7 +57,7 @@ def handouts(browser, decks, tmp_path_factory):
     out = tmp_path_factory.mktemp("handouts")
     context = browser.new_context()
     # a folder per deck: the two editions' decks share their names (02_conv2d_by_hand.slides.html)
-    printed = {name: print_handout(context, deck, out / name) for name, deck in decks.items()}
+    printed = {name: print_handout(context, decks[name], out / name) for name in map(bh.label, NOTEBOOKS)}
     context.close()
     print("\nseconds per handout:", {name: round(h.seconds, 1) for name, h in printed.items()})
     return printed
