@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from support import edition_language, label
 
 from course_utils.authoring.editions import build_edition, export_edition
 from course_utils.authoring.notebooks import in_language, notebook_language, read_notebook, source
@@ -45,25 +46,17 @@ def _same_except_figures(edited: str, original: str) -> bool:
     return DATA_URL.sub("<img>", edited) == FIGURE_PATH.sub("<img>", original)
 
 
-def _label(path: Path) -> str:
-    return path.stem[:2] if path.parent == NOTEBOOK_DIR else f"{path.parent.name}-{path.stem[:2]}"
-
-
-def _language(path: Path) -> str:
-    return "en" if path.parent == NOTEBOOK_DIR else path.parent.name
-
-
 def _built(edition: str, out: Path) -> Path:
     """Build ``edition`` of both languages' notebooks under ``out`` (``out/zh`` for the Chinese one)."""
     for language in ("en", "zh"):
-        paths = [p for p in BOTH_EDITIONS if _language(p) == language]
+        paths = [p for p in BOTH_EDITIONS if edition_language(p) == language]
         if paths:
             build_edition(edition, paths, in_language(out, language), log=lambda *_: None)
     return out
 
 
 def _edition_file(out: Path, notebook: Path) -> Path:
-    return in_language(out, _language(notebook)) / notebook.name
+    return in_language(out, edition_language(notebook)) / notebook.name
 
 
 def _exercise_ids(nb) -> list[str]:
@@ -86,7 +79,7 @@ def test_every_notebook_has_exercises():
     assert not missing, f"no '## Exercise N.M' heading in {missing}"
 
 
-@pytest.mark.parametrize("notebook", BOTH_EDITIONS, ids=_label)
+@pytest.mark.parametrize("notebook", BOTH_EDITIONS, ids=label)
 def test_student_edition_removes_solutions_and_clears_checks(student, notebook):
     original = read_notebook(notebook)
     edition = read_notebook(_edition_file(student, notebook))
@@ -149,7 +142,7 @@ def test_student_edition_runs_and_shows_its_exercises_not_attempted(student_runs
     assert not passed, f"cells {passed} show ✅ although no exercise was attempted"
 
 
-@pytest.mark.parametrize("notebook", BOTH_EDITIONS, ids=_label)
+@pytest.mark.parametrize("notebook", BOTH_EDITIONS, ids=label)
 def test_solutions_edition_holds_each_task_and_solution_only(solutions, notebook):
     original = read_notebook(notebook)
     edition = read_notebook(_edition_file(solutions, notebook))

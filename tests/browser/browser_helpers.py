@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support import label  # noqa: F401  (bh.label: one home, tests/support.py)
+
 from course_utils.authoring import handouts
 from course_utils.authoring.notebooks import in_language, read_notebook, source
 
@@ -52,13 +54,6 @@ SAMPLE_ZH = ("00", "04")
 def english_and_sample_zh() -> list[Path]:
     """Every English notebook and :data:`SAMPLE_ZH` of the Chinese edition."""
     return notebooks("en") + [p for p in notebooks("zh") if p.name[:2] in SAMPLE_ZH]
-
-
-def label(notebook) -> str:
-    """A short name for a notebook in test ids and file names: ``02`` or, in the Chinese edition, ``zh-02``."""
-    notebook = Path(notebook)
-    number = notebook.name[:2]
-    return number if notebook.parent.resolve() == NOTEBOOK_DIR else f"{notebook.parent.name}-{number}"
 
 
 # --------------------------------------------------------------------------- decks
