@@ -94,8 +94,23 @@ def chinese_font_families() -> set[str]:
 
 def measure_deck(page) -> dict:
     """Every slide of the exported deck open in ``page``: ``{"width", "height", "slides": [...]}``."""
+    start_measuring_deck(page)
+    return finish_measuring_deck(page)
+
+
+def start_measuring_deck(page) -> None:
+    """Start :func:`measure_deck`'s measurement in ``page`` and return at once.
+
+    The measurement runs in the page's own renderer process, so another deck can load and typeset in
+    a second page meanwhile; :func:`finish_measuring_deck` waits for the result.
+    """
     install_fit_measure(page)
-    return page.evaluate("async () => await window.courseFit.measureDeck()")
+    page.evaluate("() => { window.courseFitResult = window.courseFit.measureDeck(); }")
+
+
+def finish_measuring_deck(page) -> dict:
+    """The result of the measurement :func:`start_measuring_deck` started in ``page``."""
+    return page.evaluate("async () => await window.courseFitResult")
 
 
 DECK_FACTS_JS = r"""

@@ -91,27 +91,47 @@ def decks(browser):
 
 @pytest.fixture(scope="session")
 def deck_results(browser, decks, screenshot_dir):
-    """Open each deck once (lazily), offline, and keep what the tests look at."""
-    context = browser.new_context(viewport=bh.SCREEN)
-    cache = {}
+    """Open each deck once, offline, and keep what the tests look at.
+
+    Two decks are in flight at a time: while one deck measures its slides (single-threaded JavaScript
+    in its own renderer process), the next one loads and typesets, so both cores work. Each deck has a
+    browser context of its own: a second page in the same context is drawn in the background, where
+    Chromium stops the animation frames the measurement waits for. Each page measures only itself, so
+    the results are the ones of one deck at a time.
+    """
+    order = [bh.label(notebook) for notebook in bh.both_editions()]
+    measuring, cache = {}, {}
+
+    def start(name: str) -> None:
+        opened = bh.open_deck_offline(browser.new_context(viewport=bh.SCREEN), decks[name])
+        page = opened.page
+        page.evaluate("async () => { if (window.MathJax && MathJax.Hub) "
+                      "await new Promise(resolve => MathJax.Hub.Queue(resolve)); }")
+        facts = page.evaluate(bh.DECK_FACTS_JS)
+        page.screenshot(path=str(screenshot_dir / f"{name}.png"))
+        fonts = bh.fonts_of_first_heading(page)
+        bh.start_measuring_deck(page)
+        measuring[name] = {"opened": opened, "facts": facts, "fonts": fonts}
 
     def result(notebook: Path) -> dict:
         name = bh.label(notebook)
         if name not in cache:
-            opened = bh.open_deck_offline(context, decks[name])
-            page = opened.page
-            page.evaluate("async () => { if (window.MathJax && MathJax.Hub) "
-                          "await new Promise(resolve => MathJax.Hub.Queue(resolve)); }")
-            facts = page.evaluate(bh.DECK_FACTS_JS)
-            page.screenshot(path=str(screenshot_dir / f"{name}.png"))
-            fonts = bh.fonts_of_first_heading(page)
-            measure = bh.measure_deck(page)
-            page.close()
-            cache[name] = {"opened": opened, "facts": facts, "measure": measure, "fonts": fonts}
+            if name not in measuring:
+                start(name)
+            later = order[order.index(name) + 1:] if name in order else []
+            following = next((n for n in later if n not in cache and n not in measuring), None)
+            if following is not None:
+                start(following)  # loads while `name` is still measuring
+            found = measuring.pop(name)
+            page = found["opened"].page
+            found["measure"] = bh.finish_measuring_deck(page)
+            page.context.close()
+            cache[name] = found
         return cache[name]
 
     yield result
-    context.close()
+    for found in measuring.values():  # a deck started for a test that was deselected
+        found["opened"].page.context.close()
 
 
 @pytest.fixture(scope="session")
