@@ -122,6 +122,9 @@ def test_localise_code_switches_the_checkers_below_their_import_only():
     ("形状为\n`(8, 1)`", "形状为\n`(8, 1)`"),              # Chinese then code: the space is wanted
     ("第一段。\n\n第二段。", "第一段。\n\n第二段。"),       # a blank line is a new paragraph
     ("列表：\n- 一项", "列表：\n- 一项"),                   # a list item starts its own line
+    ("- 一项，\n  接着写", "- 一项，接着写"),               # a list item's continuation line
+    ("训练。\n**先预测**：", "训练。**先预测**："),           # emphasis at the start of the next line
+    ("列表：\n* 一项", "列表：\n* 一项"),                   # a "*" bullet is not emphasis
     ("```\n# 注释\n代码\n```", "```\n# 注释\n代码\n```"),  # code blocks are kept as they are
 ])
 def test_join_chinese_lines(stored, shown):

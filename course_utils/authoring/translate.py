@@ -295,8 +295,9 @@ def merge(language: str, worklist: Path) -> Path:
 
 # Chinese characters and the punctuation that goes with them (、。「」（），：；？！“”‘’—…)
 _CJK_CHAR = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
-# a line break inside a paragraph, between two Chinese characters
-_CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK_CHAR}])\n(?=[{_CJK_CHAR}])")
+# a line break inside a paragraph, between two Chinese characters: with the next line's indentation (a
+# list item's continuation) and with emphasis markers in between ("的\n*普通*", "\n**先**预测")
+_CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK_CHAR}])\n[ \t]*(?=[*_]*[{_CJK_CHAR}])")
 _FENCE = re.compile(r"(```.*?```)", re.S)
 
 
