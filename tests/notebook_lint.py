@@ -13,10 +13,11 @@ import json
 import re
 from pathlib import Path
 
+from support import NOTEBOOK_DIR
+
 from course_utils.authoring.editions import EXERCISE_HEADING
 from course_utils.authoring.notebooks import read_notebook, source
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 # Output that would only be true on the machine that ran the notebook.
